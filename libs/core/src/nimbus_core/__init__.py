@@ -1,0 +1,1 @@
+"""Shared runtime of every Nimbus process. It names no service: services build on it."""

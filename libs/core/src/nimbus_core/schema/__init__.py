@@ -1,0 +1,1 @@
+"""The core schema (outbox, processed events) every service database carries."""
