@@ -1,0 +1,1 @@
+"""The nimbus command: brings the local cloud up, supervises it, reports on it."""

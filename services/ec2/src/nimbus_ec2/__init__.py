@@ -1,0 +1,1 @@
+"""The Nimbus ec2 service."""

@@ -1,0 +1,12 @@
+"""What the ec2 service is to the runtime: its schema and its operations."""
+
+from nimbus_core.migrations import load_migrations
+from nimbus_core.operations import OperationTable
+from nimbus_core.runtime import ServiceSpec
+
+SPEC = ServiceSpec(
+    name="ec2",
+    migrations=load_migrations("nimbus_ec2.migrations"),
+    # No AWS operation is served yet: every one answers NotImplemented.
+    build_operations=lambda resources: OperationTable(),
+)

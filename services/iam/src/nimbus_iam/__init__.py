@@ -1,0 +1,1 @@
+"""The Nimbus iam service."""

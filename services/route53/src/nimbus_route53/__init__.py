@@ -1,0 +1,1 @@
+"""The Nimbus route53 service."""

@@ -1,0 +1,1 @@
+"""The Nimbus s3 service."""
