@@ -1,0 +1,83 @@
+"""A whole local cloud started with the nimbus command, on ports and databases of its own."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import pytest
+from nimbus_core.settings import dsn_for
+
+GATEWAY_PORT = 4599
+BASE_PORT = 51100
+
+
+@dataclass
+class Cloud:
+    run_dir: Path
+    endpoint: str
+    up_output: str
+    db_prefix: str
+
+    def nimbus(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "nimbus_cli.main", "--run-dir", str(self.run_dir), *args],
+            capture_output=True,
+            text=True,
+            check=check,
+            timeout=180,
+        )
+
+    def status(self) -> dict[str, object]:
+        result = self.nimbus("status", "--json", check=False)
+        loaded: dict[str, object] = json.loads(result.stdout)
+        return loaded
+
+
+async def _drop_databases(server: str, prefix: str) -> None:
+    admin = await asyncpg.connect(dsn_for(server, "postgres"))
+    try:
+        names = await admin.fetch(
+            "SELECT datname FROM pg_database WHERE datname LIKE $1", prefix + "%"
+        )
+        for row in names:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{row["datname"]}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="module")
+def cloud(tmp_path_factory: pytest.TempPathFactory, pg_server: str) -> Iterator[Cloud]:
+    run_dir = tmp_path_factory.mktemp("cloud")
+    prefix = f"sys{uuid.uuid4().hex[:8]}_"
+    cloud = Cloud(run_dir, f"http://127.0.0.1:{GATEWAY_PORT}", "", prefix)
+    started = cloud.nimbus(
+        "up",
+        "--no-infra",
+        "--gateway-port",
+        str(GATEWAY_PORT),
+        "--base-port",
+        str(BASE_PORT),
+        "--db-prefix",
+        prefix,
+        "--replicas",
+        "sqs=2",
+        "--zones",
+        "a,b",
+        check=False,
+    )
+    cloud.up_output = started.stdout
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        yield cloud
+    finally:
+        cloud.nimbus("down", check=False)
+        import asyncio
+
+        asyncio.run(_drop_databases(pg_server, prefix))
