@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dnimbus/common/v1/common.proto\x12\x10nimbus.common.v1\"\xb1\x02\n\x0eRequestContext\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x12\n\naccount_id\x18\x02 \x01(\t\x12\x0e\n\x06region\x18\x03 \x01(\t\x12\x15\n\rprincipal_arn\x18\x04 \x01(\t\x12\x11\n\tsource_ip\x18\x05 \x01(\t\x12I\n\rtrace_context\x18\x06 \x03(\x0b\x32\x32.nimbus.common.v1.RequestContext.TraceContextEntry\x12\x15\n\raccess_key_id\x18\x07 \x01(\t\x12\x0f\n\x07service\x18\x08 \x01(\t\x12\x15\n\rendpoint_host\x18\t \x01(\t\x1a\x33\n\x11TraceContextEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"h\n\x08\x41wsError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x13\n\x0bhttp_status\x18\x03 \x01(\x05\x12\x14\n\x0csender_fault\x18\x04 \x01(\x08\x12\x12\n\nextra_json\x18\x05 \x01(\x0c\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dnimbus/common/v1/common.proto\x12\x10nimbus.common.v1\"\xcf\x02\n\x0eRequestContext\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x12\n\naccount_id\x18\x02 \x01(\t\x12\x0e\n\x06region\x18\x03 \x01(\t\x12\x15\n\rprincipal_arn\x18\x04 \x01(\t\x12\x11\n\tsource_ip\x18\x05 \x01(\t\x12I\n\rtrace_context\x18\x06 \x03(\x0b\x32\x32.nimbus.common.v1.RequestContext.TraceContextEntry\x12\x15\n\raccess_key_id\x18\x07 \x01(\t\x12\x0f\n\x07service\x18\x08 \x01(\t\x12\x15\n\rendpoint_host\x18\t \x01(\t\x12\x0f\n\x07user_id\x18\n \x01(\t\x12\x0b\n\x03\x61pi\x18\x0b \x01(\t\x1a\x33\n\x11TraceContextEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"h\n\x08\x41wsError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x13\n\x0bhttp_status\x18\x03 \x01(\x05\x12\x14\n\x0csender_fault\x18\x04 \x01(\x08\x12\x12\n\nextra_json\x18\x05 \x01(\x0c\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,9 +34,9 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_REQUESTCONTEXT_TRACECONTEXTENTRY']._loaded_options = None
   _globals['_REQUESTCONTEXT_TRACECONTEXTENTRY']._serialized_options = b'8\001'
   _globals['_REQUESTCONTEXT']._serialized_start=52
-  _globals['_REQUESTCONTEXT']._serialized_end=357
-  _globals['_REQUESTCONTEXT_TRACECONTEXTENTRY']._serialized_start=306
-  _globals['_REQUESTCONTEXT_TRACECONTEXTENTRY']._serialized_end=357
-  _globals['_AWSERROR']._serialized_start=359
-  _globals['_AWSERROR']._serialized_end=463
+  _globals['_REQUESTCONTEXT']._serialized_end=387
+  _globals['_REQUESTCONTEXT_TRACECONTEXTENTRY']._serialized_start=336
+  _globals['_REQUESTCONTEXT_TRACECONTEXTENTRY']._serialized_end=387
+  _globals['_AWSERROR']._serialized_start=389
+  _globals['_AWSERROR']._serialized_end=493
 # @@protoc_insertion_point(module_scope)

@@ -7,7 +7,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class RequestContext(_message.Message):
-    __slots__ = ("request_id", "account_id", "region", "principal_arn", "source_ip", "trace_context", "access_key_id", "service", "endpoint_host")
+    __slots__ = ("request_id", "account_id", "region", "principal_arn", "source_ip", "trace_context", "access_key_id", "service", "endpoint_host", "user_id", "api")
     class TraceContextEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -24,6 +24,8 @@ class RequestContext(_message.Message):
     ACCESS_KEY_ID_FIELD_NUMBER: _ClassVar[int]
     SERVICE_FIELD_NUMBER: _ClassVar[int]
     ENDPOINT_HOST_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    API_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     account_id: str
     region: str
@@ -33,7 +35,9 @@ class RequestContext(_message.Message):
     access_key_id: str
     service: str
     endpoint_host: str
-    def __init__(self, request_id: _Optional[str] = ..., account_id: _Optional[str] = ..., region: _Optional[str] = ..., principal_arn: _Optional[str] = ..., source_ip: _Optional[str] = ..., trace_context: _Optional[_Mapping[str, str]] = ..., access_key_id: _Optional[str] = ..., service: _Optional[str] = ..., endpoint_host: _Optional[str] = ...) -> None: ...
+    user_id: str
+    api: str
+    def __init__(self, request_id: _Optional[str] = ..., account_id: _Optional[str] = ..., region: _Optional[str] = ..., principal_arn: _Optional[str] = ..., source_ip: _Optional[str] = ..., trace_context: _Optional[_Mapping[str, str]] = ..., access_key_id: _Optional[str] = ..., service: _Optional[str] = ..., endpoint_host: _Optional[str] = ..., user_id: _Optional[str] = ..., api: _Optional[str] = ...) -> None: ...
 
 class AwsError(_message.Message):
     __slots__ = ("code", "message", "http_status", "sender_fault", "extra_json")
