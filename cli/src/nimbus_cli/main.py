@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from nimbus_cli import accounts
 from nimbus_cli import status as status_file
 from nimbus_cli.paths import default_run_dir, repo_root
 from nimbus_cli.topology import build_plan
@@ -164,6 +165,8 @@ def parser() -> argparse.ArgumentParser:
     logs.add_argument("-f", "--follow", action="store_true")
     logs.add_argument("-n", "--lines", type=int, default=100)
     logs.set_defaults(handler=cmd_logs)
+
+    accounts.add_parser(commands)
     return top
 
 

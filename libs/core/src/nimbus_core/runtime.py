@@ -1,9 +1,10 @@
 """Running one service replica: the same start-up and shutdown for every service.
 
 Start: settings -> logging -> tracing -> database (created once) -> migrations (under a
-lock) -> gRPC server -> outbox relay and background loops -> health SERVING. SIGTERM:
-health NOT_SERVING, drain in-flight calls, stop loops, close pools. Nothing that matters
-lives in memory, so any replica may be killed and any other serves its callers.
+lock) -> the service's on_start hook -> gRPC server -> outbox relay and background loops ->
+health SERVING. SIGTERM: health NOT_SERVING, drain in-flight calls, stop loops, close pools.
+Nothing that matters lives in memory, so any replica may be killed and any other serves its
+callers.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class Resources:
 
 
 BackgroundTask = Callable[[Resources], Coroutine[Any, Any, None]]
+StartHook = Callable[[Resources], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,9 @@ class ServiceSpec:
         tuple[str, Callable[[Resources], Callable[[grpc.aio.Server], None]]]
     ] = ()
     background: Sequence[BackgroundTask] = field(default_factory=tuple)
+    # Runs once after the migrations and before serving (e.g. seed data); must be idempotent
+    # and safe when every replica runs it at once. If it raises, the replica does not start.
+    on_start: StartHook | None = None
 
 
 async def run_service(spec: ServiceSpec, settings: CoreSettings) -> None:
@@ -77,6 +82,8 @@ async def run_service(spec: ServiceSpec, settings: CoreSettings) -> None:
 
     producer = kafka.make_producer(settings.kafka_bootstrap, f"nimbus-{settings.instance}")
     resources = Resources(settings=settings, pool=pool, producer=producer, stop=stop)
+    if spec.on_start is not None:
+        await spec.on_start(resources)
     registrars = [register(spec.build_operations(resources))]
     registrars += [factory(resources) for _, factory in spec.extra_services]
     server = GrpcServer(

@@ -3,6 +3,7 @@
 from nimbus_core.runtime import main
 
 from nimbus_iam.service import SPEC
+from nimbus_iam.settings import IamSettings
 
 if __name__ == "__main__":
-    main(SPEC)
+    main(SPEC, IamSettings())

@@ -1,0 +1,35 @@
+"""AWS's formats for account ids, access key ids, secrets and ARNs, with secure randomness."""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+
+# Base32's alphabet: what AWS access key ids are made of after their four-letter prefix.
+_KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+LONG_TERM_KEY_PREFIX = "AKIA"
+TEMPORARY_KEY_PREFIX = "ASIA"
+
+ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
+ACCESS_KEY_ID = re.compile(r"^(AKIA|ASIA)[A-Z2-7]{16}$")
+
+
+def new_account_id() -> str:
+    """Twelve random digits; a leading zero is allowed, as in AWS."""
+    return f"{secrets.randbelow(10**12):012d}"
+
+
+def new_access_key_id(*, temporary: bool = False) -> str:
+    """AKIA (long-term) or ASIA (temporary) followed by 16 base32 characters."""
+    prefix = TEMPORARY_KEY_PREFIX if temporary else LONG_TERM_KEY_PREFIX
+    return prefix + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(16))
+
+
+def new_secret_access_key() -> str:
+    """40 characters of base64 (30 random bytes), like AWS's secrets."""
+    return base64.b64encode(secrets.token_bytes(30)).decode()
+
+
+def root_arn(account_id: str) -> str:
+    return f"arn:aws:iam::{account_id}:root"

@@ -1,0 +1,116 @@
+"""SQL for accounts and access keys; every function runs on the connection it is given.
+
+Callers own the transaction, so a change and its outbox event commit together.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, TypeAlias
+
+import asyncpg
+
+from nimbus_iam.models import AccessKey, Account, KeyStatus, PrincipalType
+
+# A pool or a connection: both have fetch, fetchrow, fetchval and execute.
+Executor: TypeAlias = asyncpg.Pool | asyncpg.Connection
+
+_KEY_COLUMNS = """
+access_key_id, secret_access_key, account_id, principal_type, principal_arn, user_id,
+status, created_at, session_token, expires_at, last_used_at, last_used_service,
+last_used_region
+"""
+
+
+def _account(row: Any) -> Account:
+    return Account(row["account_id"], row["name"], row["created_at"])
+
+
+def _access_key(row: Any) -> AccessKey:
+    return AccessKey(
+        access_key_id=row["access_key_id"],
+        secret_access_key=row["secret_access_key"],
+        account_id=row["account_id"],
+        principal_type=PrincipalType(row["principal_type"]),
+        principal_arn=row["principal_arn"],
+        user_id=row["user_id"],
+        status=KeyStatus(row["status"]),
+        created=row["created_at"],
+        session_token=row["session_token"],
+        expiration=row["expires_at"],
+        last_used_at=row["last_used_at"],
+        last_used_service=row["last_used_service"],
+        last_used_region=row["last_used_region"],
+    )
+
+
+async def insert_account(db: Executor, account_id: str, name: str) -> Account | None:
+    """The new account, or None if the id is taken."""
+    row = await db.fetchrow(
+        "INSERT INTO accounts (account_id, name) VALUES ($1, $2)"
+        " ON CONFLICT (account_id) DO NOTHING RETURNING account_id, name, created_at",
+        account_id,
+        name,
+    )
+    return _account(row) if row is not None else None
+
+
+async def list_accounts(db: Executor) -> list[Account]:
+    rows = await db.fetch(
+        "SELECT account_id, name, created_at FROM accounts ORDER BY created_at, account_id"
+    )
+    return [_account(row) for row in rows]
+
+
+async def insert_access_key(
+    db: Executor,
+    *,
+    access_key_id: str,
+    secret_access_key: str,
+    account_id: str,
+    principal_type: PrincipalType,
+    principal_arn: str,
+    user_id: str,
+    session_token: str | None = None,
+    expiration: datetime | None = None,
+) -> AccessKey | None:
+    """The new key, or None if the id is taken (then nothing was written)."""
+    row = await db.fetchrow(
+        "INSERT INTO access_keys (access_key_id, secret_access_key, account_id,"
+        " principal_type, principal_arn, user_id, session_token, expires_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        f" ON CONFLICT (access_key_id) DO NOTHING RETURNING {_KEY_COLUMNS}",
+        access_key_id,
+        secret_access_key,
+        account_id,
+        principal_type.value,
+        principal_arn,
+        user_id,
+        session_token,
+        expiration,
+    )
+    return _access_key(row) if row is not None else None
+
+
+async def get_access_key(db: Executor, access_key_id: str) -> AccessKey | None:
+    row = await db.fetchrow(
+        f"SELECT {_KEY_COLUMNS} FROM access_keys WHERE access_key_id = $1", access_key_id
+    )
+    return _access_key(row) if row is not None else None
+
+
+async def record_use(
+    db: Executor, access_key_id: str, service: str, region: str, min_interval_seconds: float
+) -> bool:
+    """Stamp the key's last use unless one was stamped within min_interval_seconds."""
+    status = await db.execute(
+        "UPDATE access_keys SET last_used_at = now(), last_used_service = $2,"
+        " last_used_region = $3"
+        " WHERE access_key_id = $1 AND (last_used_at IS NULL"
+        " OR last_used_at < now() - make_interval(secs => $4))",
+        access_key_id,
+        service,
+        region,
+        min_interval_seconds,
+    )
+    return bool(status == "UPDATE 1")
