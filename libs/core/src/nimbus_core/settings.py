@@ -42,6 +42,9 @@ class CoreSettings(BaseSettings):
     outbox_poll_seconds: float = 1.0
     outbox_relay_enabled: bool = True
 
+    # Whether the Admin.Reset RPC may wipe this service's data (test runs only).
+    allow_reset: bool = False
+
     log_level: str = "INFO"
     otel_exporter: Literal["none", "console", "otlp"] = "none"
     otel_endpoint: str = "http://127.0.0.1:4317"
