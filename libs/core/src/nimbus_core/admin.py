@@ -8,7 +8,7 @@ NIMBUS_ALLOW_RESET=true, so a shared staging cloud cannot be wiped by accident.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 import asyncpg
 import grpc
@@ -38,7 +38,7 @@ async def truncate_all(pool: asyncpg.Pool) -> list[str]:
 
 
 class AdminServicer(admin_pb2_grpc.AdminServicer):
-    def __init__(self, pool: asyncpg.Pool, *, allowed: bool, hooks: list[Hook]) -> None:
+    def __init__(self, pool: asyncpg.Pool, *, allowed: bool, hooks: Sequence[Hook]) -> None:
         self._pool = pool
         self._allowed = allowed
         self._hooks = hooks

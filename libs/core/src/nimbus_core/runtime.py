@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ import asyncpg
 import grpc
 from aiokafka import AIOKafkaProducer
 
-from nimbus_core import db, kafka, telemetry
+from nimbus_core import admin, db, kafka, telemetry
 from nimbus_core.grpc_server import GrpcServer
 from nimbus_core.logs import configure_logging
 from nimbus_core.migrations import Migration, apply_migrations, load_migrations
@@ -61,6 +62,9 @@ class ServiceSpec:
     # Runs once after the migrations and before serving (e.g. seed data); must be idempotent
     # and safe when every replica runs it at once. If it raises, the replica does not start.
     on_start: StartHook | None = None
+    # Runs on Admin.Reset after the tables are emptied, before on_start runs again (e.g.
+    # flush the service's Redis keys).
+    on_reset: StartHook | None = None
 
 
 async def run_service(spec: ServiceSpec, settings: CoreSettings) -> None:
@@ -84,13 +88,13 @@ async def run_service(spec: ServiceSpec, settings: CoreSettings) -> None:
     resources = Resources(settings=settings, pool=pool, producer=producer, stop=stop)
     if spec.on_start is not None:
         await spec.on_start(resources)
-    registrars = [register(spec.build_operations(resources))]
+    registrars = [register(spec.build_operations(resources)), _admin(spec, resources)]
     registrars += [factory(resources) for _, factory in spec.extra_services]
     server = GrpcServer(
         settings.grpc_host,
         settings.grpc_port,
         registrars,
-        [SERVICE_NAME, *(name for name, _ in spec.extra_services)],
+        [SERVICE_NAME, admin.SERVICE_NAME, *(name for name, _ in spec.extra_services)],
         drain_seconds=settings.drain_seconds,
     )
     await server.start()
@@ -114,6 +118,17 @@ async def run_service(spec: ServiceSpec, settings: CoreSettings) -> None:
     await db.close_pool(pool)
     if provider is not None:
         provider.shutdown()
+
+
+def _admin(spec: ServiceSpec, resources: Resources) -> Callable[[grpc.aio.Server], None]:
+    """The Admin service: Reset empties the tables, then runs on_reset and on_start."""
+    hooks = [
+        functools.partial(hook, resources) for hook in (spec.on_reset, spec.on_start) if hook
+    ]
+    servicer = admin.AdminServicer(
+        resources.pool, allowed=resources.settings.allow_reset, hooks=hooks
+    )
+    return admin.register(servicer)
 
 
 async def _relay(resources: Resources) -> None:
