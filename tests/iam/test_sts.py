@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import botocore.session  # type: ignore[import-untyped]
+import botocore.session
 import grpc
 import pytest
 from nimbus.common.v1.common_pb2 import RequestContext

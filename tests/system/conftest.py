@@ -52,7 +52,7 @@ async def _drop_databases(server: str, prefix: str) -> None:
         await admin.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def cloud(tmp_path_factory: pytest.TempPathFactory, pg_server: str) -> Iterator[Cloud]:
     run_dir = tmp_path_factory.mktemp("cloud")
     prefix = f"sys{uuid.uuid4().hex[:8]}_"

@@ -53,6 +53,10 @@ def cmd_up(options: argparse.Namespace) -> int:
     if not options.no_infra:
         subprocess.run(["bash", str(repo_root() / "deploy/local/infra.sh"), "up"], check=True)
     shared_env = {"NIMBUS_DB_PREFIX": options.db_prefix} if options.db_prefix else {}
+    if options.allow_reset:
+        shared_env["NIMBUS_ALLOW_RESET"] = "true"
+    if options.auth_mode:
+        shared_env["NIMBUS_AUTH_MODE"] = options.auth_mode
     plan = build_plan(
         replicas=_parse_replicas(options.replicas),
         zones=options.zones.split(","),
@@ -145,6 +149,17 @@ def parser() -> argparse.ArgumentParser:
     up.add_argument("--gateway-port", type=int, default=4566)
     up.add_argument("--base-port", type=int, default=50100, help="first service gRPC port")
     up.add_argument("--db-prefix", default="", help="prefix of every service database name")
+    up.add_argument(
+        "--allow-reset",
+        action="store_true",
+        help="let POST /_nimbus/reset wipe every service (test runs)",
+    )
+    up.add_argument(
+        "--auth-mode",
+        choices=["enforce", "open"],
+        default=None,
+        help="enforce: SigV4 verified (default); open: any well-formed request",
+    )
     up.add_argument(
         "--no-infra",
         action="store_true",

@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from aiohttp import web
+from nimbus.iam.v1 import iam_pb2
+from nimbus_core.grpc_client import make_channel
 from nimbus_core.logs import configure_logging
 from nimbus_core.signals import install_stop_signals
+from nimbus_core.telemetry import configure_tracing
 
+from nimbus_gateway.admin import AdminEndpoints
 from nimbus_gateway.app import build_app
+from nimbus_gateway.chain.authentication import Authenticator
+from nimbus_gateway.chain.dispatching import Dispatcher
+from nimbus_gateway.credentials import CredentialStore
+from nimbus_gateway.pipeline import Pipeline
 from nimbus_gateway.settings import GatewaySettings
 
 log = logging.getLogger("nimbus_gateway")
+
+_IAM_SERVICE = iam_pb2.DESCRIPTOR.services_by_name["IamInternal"].full_name
+_IAM_IDEMPOTENT = [(_IAM_SERVICE, m) for m in ("ResolveAccessKey", "ListAccounts")]
+MAX_HEADER_BYTES = 16 * 1024
 
 
 async def serve(settings: GatewaySettings) -> None:
@@ -20,19 +33,45 @@ async def serve(settings: GatewaySettings) -> None:
     configure_logging(
         settings.log_level, service="gateway", replica=settings.replica, zone=settings.zone
     )
+    provider = configure_tracing("gateway", settings.otel_exporter, settings.otel_endpoint)
     stop = asyncio.Event()
     install_stop_signals(stop)
+
+    channels = {name: make_channel(addresses) for name, addresses in settings.targets.items()}
+    iam_channel = make_channel(settings.targets.get("iam", ["127.0.0.1:50100"]),
+                               idempotent_methods=_IAM_IDEMPOTENT)
+    store = CredentialStore(iam_channel)
+    pipeline = Pipeline(
+        authenticator=Authenticator(
+            store, mode=settings.auth_mode, default_account=settings.default_account
+        ),
+        dispatcher=Dispatcher(channels),
+        base_hosts=settings.hostnames,
+        default_region=settings.region,
+        max_body_bytes=settings.max_body_bytes,
+    )
+    admin = AdminEndpoints(channels, allow_reset=settings.allow_reset, on_reset=store.invalidate)
     runner = web.AppRunner(
-        build_app(settings), access_log=None, shutdown_timeout=settings.drain_seconds
+        build_app(pipeline, admin, MAX_HEADER_BYTES),
+        access_log=None,
+        shutdown_timeout=settings.drain_seconds,
     )
     await runner.setup()
     site = web.TCPSite(runner, settings.http_host, settings.http_port, reuse_address=True)
     await site.start()
-    log.info(
-        "gateway listening", extra={"endpoint": f"http://{settings.http_host}:{settings.http_port}"}
-    )
+    invalidations = asyncio.create_task(store.follow_invalidations(settings.kafka_bootstrap, stop))
+    log.info("gateway listening",
+             extra={"endpoint": f"http://{settings.http_host}:{settings.http_port}",
+                    "auth_mode": settings.auth_mode})
     await stop.wait()
     await runner.cleanup()
+    invalidations.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await invalidations
+    for channel in [*channels.values(), iam_channel]:
+        await channel.close()
+    if provider is not None:
+        provider.shutdown()
 
 
 def main() -> None:

@@ -1,61 +1,82 @@
-"""The gateway's HTTP application.
-
-For now it serves the admin endpoints and answers every AWS request with NotImplemented;
-the protocol engine, SigV4 and dispatch (issue 3) plug in behind `handle_aws`.
-"""
+"""The gateway on aiohttp: adapts HTTP to the server-independent Pipeline and back."""
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import AsyncIterator
 
-import grpc
 from aiohttp import web
-from nimbus_core.grpc_client import make_channel
+from multidict import CIMultiDict
 
-from nimbus_gateway import health
-from nimbus_gateway.settings import GatewaySettings
+from nimbus_gateway.admin import PREFIX, AdminEndpoints
+from nimbus_gateway.pipeline import BodyTooLarge, Pipeline
+from nimbus_gateway.protocol.http import HttpRequest, HttpResponse
 
-CHANNELS = web.AppKey("channels", dict[str, grpc.aio.Channel])
-
-
-async def live(_: web.Request) -> web.Response:
-    """The process is up (the supervisor's and Kubernetes' liveness check)."""
-    return web.json_response({"status": "ok"})
+PIPELINE = web.AppKey("pipeline", Pipeline)
+ADMIN = web.AppKey("admin", AdminEndpoints)
+_STREAM_CHUNK = 256 * 1024
 
 
-async def service_health(request: web.Request) -> web.Response:
-    """Every service's health; 503 unless all of them serve."""
-    statuses = await health.check_all(request.app[CHANNELS])
-    healthy = all(status == "SERVING" for status in statuses.values())
-    return web.json_response(
-        {"status": "ok" if healthy else "degraded", "services": statuses},
-        status=200 if healthy else 503,
+class AiohttpBody:
+    """The request body, read whole under a limit or streamed in chunks."""
+
+    def __init__(self, request: web.Request) -> None:
+        self._request = request
+
+    async def read(self, limit: int) -> bytes:
+        declared = self._request.content_length
+        if declared is not None and declared > limit:
+            raise BodyTooLarge
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in self._request.content.iter_chunked(_STREAM_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLarge
+            parts.append(chunk)
+        return b"".join(parts)
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        async for chunk in self._request.content.iter_chunked(_STREAM_CHUNK):
+            yield chunk
+
+
+async def handle(request: web.Request) -> web.StreamResponse:
+    raw_path, _, query = request.raw_path.partition("?")
+    if raw_path.startswith(PREFIX):
+        return await _send(request, await request.app[ADMIN].handle(request.method, raw_path))
+    http_request = HttpRequest(
+        method=request.method,
+        path=raw_path,
+        query=query,
+        headers=CIMultiDict(request.headers),
     )
-
-
-async def handle_aws(_: web.Request) -> web.Response:
-    """AWS requests: not served until the protocol engine lands."""
-    request_id = str(uuid.uuid4())
-    body = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Type>Receiver</Type>'
-        "<Code>NotImplemented</Code><Message>Nimbus does not serve AWS operations yet."
-        f"</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+    response = await request.app[PIPELINE].handle(
+        http_request, AiohttpBody(request), request.remote or ""
     )
-    return web.Response(
-        status=501, text=body, content_type="text/xml", headers={"x-amzn-RequestId": request_id}
-    )
+    return await _send(request, response)
 
 
-def build_app(settings: GatewaySettings) -> web.Application:
-    app = web.Application(client_max_size=64 * 1024 * 1024)
-    app[CHANNELS] = {name: make_channel(addrs) for name, addrs in settings.targets.items()}
+async def _send(request: web.Request, response: HttpResponse) -> web.StreamResponse:
+    headers = CIMultiDict(response.headers)
+    if response.stream is None:
+        reply = web.Response(status=response.status, body=response.body, headers=headers)
+        if "Content-Type" not in headers:
+            reply.content_type = "application/xml" if response.body else "text/plain"
+            if not response.body:
+                reply.headers.pop("Content-Type", None)
+        return reply
+    streamed = web.StreamResponse(status=response.status, headers=headers)
+    await streamed.prepare(request)
+    async for chunk in response.stream:
+        await streamed.write(chunk)
+    await streamed.write_eof()
+    return streamed
 
-    async def close_channels(app: web.Application) -> None:
-        for channel in app[CHANNELS].values():
-            await channel.close()
 
-    app.on_cleanup.append(close_channels)
-    app.router.add_get("/_nimbus/live", live)
-    app.router.add_get("/_nimbus/health", service_health)
-    app.router.add_route("*", "/{tail:.*}", handle_aws)
+def build_app(pipeline: Pipeline, admin: AdminEndpoints, max_header_bytes: int) -> web.Application:
+    app = web.Application(client_max_size=1024**4, handler_args={
+        "max_field_size": max_header_bytes, "max_line_size": max_header_bytes})
+    app[PIPELINE] = pipeline
+    app[ADMIN] = admin
+    app.router.add_route("*", "/{tail:.*}", handle)
     return app

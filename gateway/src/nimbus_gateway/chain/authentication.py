@@ -1,0 +1,165 @@
+"""Authenticate the caller: SigV4 against IAM's secrets (enforce), or trust it (open).
+
+Also the place where a streamed or aws-chunked body becomes its plain payload, since
+checking it is part of checking the signature.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+from urllib.parse import unquote
+
+from nimbus_gateway import catalog
+from nimbus_gateway.auth import (
+    Authenticated,
+    AwsChunkedDecoder,
+    SigningCredential,
+    authenticate,
+    decode_chunked_body,
+    missing_authentication,
+    verify_sha256,
+)
+from nimbus_gateway.chain.exchange import Caller, Exchange
+from nimbus_gateway.credentials import AccessKeyIdentity, CredentialStore
+
+log = logging.getLogger(__name__)
+
+_ACCESS_KEY = re.compile(r"Credential=([^/,\s]+)/")
+_STREAMING = "STREAMING-"
+
+
+@dataclass(frozen=True)
+class _KnownKey(SigningCredential):
+    identity: AccessKeyIdentity | None = None
+
+
+def _caller(identity: AccessKeyIdentity) -> Caller:
+    return Caller(
+        account_id=identity.account_id,
+        principal_arn=identity.principal_arn,
+        user_id=identity.user_id,
+        access_key_id=identity.access_key_id,
+    )
+
+
+def _root(account_id: str) -> Caller:
+    return Caller(account_id, f"arn:aws:iam::{account_id}:root", account_id)
+
+
+def _anonymous() -> Caller:
+    return Caller(account_id="", principal_arn="", user_id="", anonymous=True)
+
+
+class Authenticator:
+    def __init__(
+        self,
+        store: CredentialStore,
+        *,
+        mode: Literal["enforce", "open"],
+        default_account: str,
+        record_use: bool = True,
+    ) -> None:
+        self._store = store
+        self._mode = mode
+        self._default_account = default_account
+        self._record_use = record_use
+        self._pending: set[asyncio.Task[None]] = set()
+
+    async def handle(self, exchange: Exchange, body: AsyncIterator[bytes] | None) -> None:
+        """Set exchange.caller, and exchange.body_stream for a streamed body."""
+        if self._mode == "open":
+            await self._trust(exchange, body)
+            return
+        assert exchange.api is not None
+        api = catalog.BY_NAME[exchange.api]
+        result = await authenticate(
+            exchange.request,
+            self._lookup,
+            is_s3=exchange.api == "s3",
+            now=datetime.now(UTC),
+            service=api.signing_name,
+        )
+        if result is None:
+            if exchange.api != "s3":
+                raise missing_authentication()
+            exchange.caller = _anonymous()
+            exchange.body_stream = body
+            return
+        assert isinstance(result.credential, _KnownKey) and result.credential.identity
+        exchange.caller = _caller(result.credential.identity)
+        exchange.region = result.region or exchange.region
+        await self._payload(exchange, result, body)
+        self._note_use(result.access_key_id, exchange.api, exchange.region)
+
+    async def _lookup(self, access_key_id: str) -> SigningCredential | None:
+        identity = await self._store.resolve(access_key_id)
+        if identity is None or not identity.active:
+            return None
+        return _KnownKey(
+            access_key_id=identity.access_key_id,
+            secret_access_key=identity.secret_access_key,
+            session_token=identity.session_token or None,
+            expired=identity.expired,
+            identity=identity,
+        )
+
+    async def _payload(
+        self, exchange: Exchange, result: Authenticated, body: AsyncIterator[bytes] | None
+    ) -> None:
+        streaming = result.payload.startswith("streaming")
+        if body is not None:
+            if streaming:
+                exchange.body_stream = aiter(AwsChunkedDecoder.for_request(result, body))
+            elif result.payload == "signed" and result.content_sha256:
+                exchange.body_stream = verify_sha256(body, result.content_sha256)
+            else:
+                exchange.body_stream = body
+        elif streaming:
+            exchange.request.body, _ = await decode_chunked_body(result, exchange.request.body)
+
+    async def _trust(self, exchange: Exchange, body: AsyncIterator[bytes] | None) -> None:
+        """Open mode: the signer's identity if IAM knows the key, else the default root."""
+        request = exchange.request
+        found = _ACCESS_KEY.search(request.headers.get("authorization", "")) or _ACCESS_KEY.search(
+            unquote(request.query)
+        )
+        identity = await self._store.resolve(found[1]) if found else None
+        exchange.caller = _caller(identity) if identity else _root(self._default_account)
+        sha = request.headers.get("x-amz-content-sha256", "")
+        if not sha.startswith(_STREAMING):
+            exchange.body_stream = body
+            return
+        decoded_length = request.headers.get("x-amz-decoded-content-length")
+        trailers = [t.strip() for t in request.headers.get("x-amz-trailer", "").split(",") if t]
+
+        def decoder(source: AsyncIterator[bytes]) -> AwsChunkedDecoder:
+            return AwsChunkedDecoder(
+                source,
+                declared_trailers=trailers,
+                decoded_length=int(decoded_length) if decoded_length else None,
+            )
+
+        if body is not None:
+            exchange.body_stream = aiter(decoder(body))
+        else:
+            exchange.request.body = b"".join(
+                [piece async for piece in decoder(_once(request.body))]
+            )
+
+    def _note_use(self, access_key_id: str, api: str, region: str) -> None:
+        """Tell IAM the key was used, without making the caller wait for it."""
+        if not self._record_use:
+            return
+        task = asyncio.create_task(self._store.record_use(access_key_id, api, region))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+
+async def _once(data: bytes) -> AsyncIterator[bytes]:
+    yield data

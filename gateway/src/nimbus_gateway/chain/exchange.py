@@ -1,0 +1,39 @@
+"""One request's journey through the chain: what each handler adds for the next."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.model import OperationModel
+
+from nimbus_gateway.protocol.http import HttpRequest, HttpResponse
+
+
+@dataclass
+class Caller:
+    """Who signed the request (or anonymous), as authentication established it."""
+
+    account_id: str
+    principal_arn: str
+    user_id: str
+    access_key_id: str = ""
+    anonymous: bool = False
+
+
+@dataclass
+class Exchange:
+    request: HttpRequest
+    source_ip: str = ""
+    request_id: str = ""
+    extended_request_id: str = ""  # S3's x-amz-id-2
+    api: str | None = None
+    region: str = "us-east-1"
+    caller: Caller | None = None
+    operation: OperationModel | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    # The request body still to stream to the service (S3 uploads), already decoded.
+    body_stream: AsyncIterator[bytes] | None = None
+    output: dict[str, Any] | None = None
+    response: HttpResponse | None = None
