@@ -42,7 +42,10 @@ def aws_cli(cloud: Cloud, *args: str, secret: str = "test") -> subprocess.Comple
     }
     return subprocess.run(
         [sys.executable, "-m", "awscli", "--endpoint-url", cloud.endpoint, *args],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
 
 
@@ -76,6 +79,7 @@ def test_a_tampered_signature_gets_403_signature_does_not_match(cloud: Cloud) ->
 
     def tamper(request: Any, **_: Any) -> None:
         auth = request.headers["Authorization"]
+        auth = auth.decode() if isinstance(auth, bytes) else auth
         flipped = "0" if auth[-1] != "0" else "1"
         request.headers["Authorization"] = auth[:-1] + flipped
 
@@ -108,9 +112,13 @@ def test_an_unknown_key_on_s3_gets_invalid_access_key_id(cloud: Cloud) -> None:
 
 @pytest.mark.parametrize(
     ("service", "call"),
-    [("sqs", lambda c: c.list_queues()), ("ec2", lambda c: c.describe_vpcs()),
-     ("route53", lambda c: c.list_hosted_zones()), ("iam", lambda c: c.list_users()),
-     ("s3", lambda c: c.list_buckets())],
+    [
+        ("sqs", lambda c: c.list_queues()),
+        ("ec2", lambda c: c.describe_vpcs()),
+        ("route53", lambda c: c.list_hosted_zones()),
+        ("iam", lambda c: c.list_users()),
+        ("s3", lambda c: c.list_buckets()),
+    ],
 )
 def test_operations_not_built_yet_answer_not_implemented_in_each_protocol(
     cloud: Cloud, service: str, call: Any

@@ -73,10 +73,19 @@ async def _send(request: web.Request, response: HttpResponse) -> web.StreamRespo
     return streamed
 
 
+async def expect_continue(request: web.Request) -> None:
+    """Answer `Expect: 100-continue` (S3 clients send it); ignore any other expectation,
+    as S3 does, instead of failing the request."""
+    if request.version >= (1, 1) and request.headers.get("Expect", "").lower() == "100-continue":
+        await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+
 def build_app(pipeline: Pipeline, admin: AdminEndpoints, max_header_bytes: int) -> web.Application:
-    app = web.Application(client_max_size=1024**4, handler_args={
-        "max_field_size": max_header_bytes, "max_line_size": max_header_bytes})
+    app = web.Application(
+        client_max_size=1024**4,
+        handler_args={"max_field_size": max_header_bytes, "max_line_size": max_header_bytes},
+    )
     app[PIPELINE] = pipeline
     app[ADMIN] = admin
-    app.router.add_route("*", "/{tail:.*}", handle)
+    app.router.add_route("*", "/{tail:.*}", handle, expect_handler=expect_continue)
     return app
