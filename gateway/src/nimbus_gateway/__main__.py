@@ -38,8 +38,9 @@ async def serve(settings: GatewaySettings) -> None:
     install_stop_signals(stop)
 
     channels = {name: make_channel(addresses) for name, addresses in settings.targets.items()}
-    iam_channel = make_channel(settings.targets.get("iam", ["127.0.0.1:50100"]),
-                               idempotent_methods=_IAM_IDEMPOTENT)
+    iam_channel = make_channel(
+        settings.targets.get("iam", ["127.0.0.1:50100"]), idempotent_methods=_IAM_IDEMPOTENT
+    )
     store = CredentialStore(iam_channel)
     pipeline = Pipeline(
         authenticator=Authenticator(
@@ -60,9 +61,13 @@ async def serve(settings: GatewaySettings) -> None:
     site = web.TCPSite(runner, settings.http_host, settings.http_port, reuse_address=True)
     await site.start()
     invalidations = asyncio.create_task(store.follow_invalidations(settings.kafka_bootstrap, stop))
-    log.info("gateway listening",
-             extra={"endpoint": f"http://{settings.http_host}:{settings.http_port}",
-                    "auth_mode": settings.auth_mode})
+    log.info(
+        "gateway listening",
+        extra={
+            "endpoint": f"http://{settings.http_host}:{settings.http_port}",
+            "auth_mode": settings.auth_mode,
+        },
+    )
     await stop.wait()
     await runner.cleanup()
     invalidations.cancel()

@@ -43,8 +43,10 @@ class AdminEndpoints:
         if name == "health" and method in ("GET", "HEAD"):
             statuses = await health.check_all(dict(self._channels))
             healthy = all(s == "SERVING" for s in statuses.values())
-            return _json(200 if healthy else 503,
-                         {"status": "ok" if healthy else "degraded", "services": statuses})
+            return _json(
+                200 if healthy else 503,
+                {"status": "ok" if healthy else "degraded", "services": statuses},
+            )
         if name == "reset" and method == "POST":
             return await self._reset()
         return _json(404, {"error": f"no admin endpoint {method} {path}"})

@@ -18,8 +18,11 @@ from nimbus_gateway import catalog
 from nimbus_gateway.protocol.http import HttpRequest
 
 _SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/([^/,\s]*)/([^/,\s]*)/aws4_request")
-_QUERY_SCOPE = re.compile(r"(?:^|&)X-Amz-Credential=[^&/]*(?:/|%2F)\d{8}(?:/|%2F)([^&/%]*)"
-                          r"(?:/|%2F)([^&/%]*)(?:/|%2F)aws4_request", re.IGNORECASE)
+_QUERY_SCOPE = re.compile(
+    r"(?:^|&)X-Amz-Credential=[^&/]*(?:/|%2F)\d{8}(?:/|%2F)([^&/%]*)"
+    r"(?:/|%2F)([^&/%]*)(?:/|%2F)aws4_request",
+    re.IGNORECASE,
+)
 _FORM = "application/x-www-form-urlencoded"
 _ROUTE53_PATH = "/2013-04-01/"
 
@@ -82,9 +85,7 @@ def _from_target(request: HttpRequest) -> str | None:
     return api.name if api else None
 
 
-def _from_host(
-    host: str, base_hosts: tuple[str, ...]
-) -> tuple[str | None, str | None, str | None]:
+def _from_host(host: str, base_hosts: tuple[str, ...]) -> tuple[str | None, str | None, str | None]:
     """(bucket, api, region) named by the host: <bucket>.s3[.<region>].<base>, sqs.<region>.<base>."""
     name = host.rsplit(":", 1)[0].lower() if not host.startswith("[") else host.lower()
     for base in base_hosts:

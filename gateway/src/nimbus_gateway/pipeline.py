@@ -87,6 +87,7 @@ class Pipeline:
             return await body.read(self._max_body_bytes)
         except BodyTooLarge:
             if exchange.api == "s3":
-                raise AwsError("MaxMessageLengthExceeded", "Your request was too big.",
-                               400) from None
+                raise AwsError(
+                    "MaxMessageLengthExceeded", "Your request was too big.", 400
+                ) from None
             raise AwsError("RequestEntityTooLarge", "Request body is too large.", 413) from None

@@ -50,8 +50,12 @@ class Dispatcher:
         served_by = catalog.BY_NAME[api].served_by
         stub = self._stubs.get(served_by)
         if stub is None:
-            raise AwsError("ServiceUnavailable", f"No {served_by} service is configured.", 503,
-                           sender_fault=False)
+            raise AwsError(
+                "ServiceUnavailable",
+                f"No {served_by} service is configured.",
+                503,
+                sender_fault=False,
+            )
         return stub
 
     async def handle(self, exchange: Exchange) -> None:
@@ -112,8 +116,9 @@ async def _download(
     call = stub.InvokeDownload(request)
     first = await call.read()
     if first is grpc.aio.EOF or not first.HasField("head"):
-        raise AwsError("InternalError", "The service sent no response head.", 500,
-                       sender_fault=False)
+        raise AwsError(
+            "InternalError", "The service sent no response head.", 500, sender_fault=False
+        )
     output = wire.decode_output(operation.output_shape, first.head.output_json)
 
     async def chunks() -> AsyncIterator[bytes]:
