@@ -6,18 +6,19 @@ import asyncio
 import contextlib
 import logging
 
-from aiohttp import web
+import uvicorn
+import uvloop
 from nimbus.iam.v1 import iam_pb2
 from nimbus_core.grpc_client import make_channel
 from nimbus_core.logs import configure_logging
-from nimbus_core.signals import install_stop_signals
 from nimbus_core.telemetry import configure_tracing
 
 from nimbus_gateway.admin import AdminEndpoints
-from nimbus_gateway.app import build_app
+from nimbus_gateway.asgi import GatewayApp
 from nimbus_gateway.chain.authentication import Authenticator
 from nimbus_gateway.chain.dispatching import Dispatcher
 from nimbus_gateway.credentials import CredentialStore
+from nimbus_gateway.http_guard import HeaderGuardProtocol
 from nimbus_gateway.pipeline import Pipeline
 from nimbus_gateway.settings import GatewaySettings
 
@@ -25,17 +26,15 @@ log = logging.getLogger("nimbus_gateway")
 
 _IAM_SERVICE = iam_pb2.DESCRIPTOR.services_by_name["IamInternal"].full_name
 _IAM_IDEMPOTENT = [(_IAM_SERVICE, m) for m in ("ResolveAccessKey", "ListAccounts")]
-MAX_HEADER_BYTES = 16 * 1024
 
 
 async def serve(settings: GatewaySettings) -> None:
-    """Serve HTTP until SIGTERM, then finish in-flight requests."""
+    """Serve HTTP until SIGTERM (uvicorn handles it and finishes in-flight requests)."""
     configure_logging(
         settings.log_level, service="gateway", replica=settings.replica, zone=settings.zone
     )
     provider = configure_tracing("gateway", settings.otel_exporter, settings.otel_endpoint)
     stop = asyncio.Event()
-    install_stop_signals(stop)
 
     channels = {name: make_channel(addresses) for name, addresses in settings.targets.items()}
     iam_channel = make_channel(
@@ -52,14 +51,20 @@ async def serve(settings: GatewaySettings) -> None:
         max_body_bytes=settings.max_body_bytes,
     )
     admin = AdminEndpoints(channels, allow_reset=settings.allow_reset, on_reset=store.invalidate)
-    runner = web.AppRunner(
-        build_app(pipeline, admin, MAX_HEADER_BYTES),
-        access_log=None,
-        shutdown_timeout=settings.drain_seconds,
+    server = uvicorn.Server(
+        uvicorn.Config(
+            GatewayApp(pipeline, admin),
+            host=settings.http_host,
+            port=settings.http_port,
+            loop="none",
+            http=HeaderGuardProtocol,
+            lifespan="off",
+            access_log=False,
+            log_config=None,
+            timeout_graceful_shutdown=int(settings.drain_seconds),
+            timeout_keep_alive=60,
+        )
     )
-    await runner.setup()
-    site = web.TCPSite(runner, settings.http_host, settings.http_port, reuse_address=True)
-    await site.start()
     invalidations = asyncio.create_task(store.follow_invalidations(settings.kafka_bootstrap, stop))
     log.info(
         "gateway listening",
@@ -68,8 +73,8 @@ async def serve(settings: GatewaySettings) -> None:
             "auth_mode": settings.auth_mode,
         },
     )
-    await stop.wait()
-    await runner.cleanup()
+    await server.serve()
+    stop.set()
     invalidations.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await invalidations
@@ -80,7 +85,7 @@ async def serve(settings: GatewaySettings) -> None:
 
 
 def main() -> None:
-    asyncio.run(serve(GatewaySettings()))
+    uvloop.run(serve(GatewaySettings()))
 
 
 if __name__ == "__main__":

@@ -86,7 +86,7 @@ def _from_target(request: HttpRequest) -> str | None:
 
 
 def _from_host(host: str, base_hosts: tuple[str, ...]) -> tuple[str | None, str | None, str | None]:
-    """(bucket, api, region) named by the host: <bucket>.s3[.<region>].<base>, sqs.<region>.<base>."""
+    """(bucket, api, region) the host names: <bucket>.s3[.<region>].<base>, sqs.<region>.<base>."""
     name = host.rsplit(":", 1)[0].lower() if not host.startswith("[") else host.lower()
     for base in base_hosts:
         if name == base or not name.endswith("." + base):
