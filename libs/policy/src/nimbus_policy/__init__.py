@@ -1,0 +1,1 @@
+"""The IAM policy engine: parse policy documents and evaluate requests as AWS does. Pure: no I/O."""
