@@ -121,7 +121,11 @@ class Authenticator:
             else:
                 exchange.body_stream = body
         elif streaming:
-            exchange.request.body, _ = await decode_chunked_body(result, exchange.request.body)
+            exchange.request.body, trailers = await decode_chunked_body(
+                result, exchange.request.body
+            )
+            # Trailing checksums (x-amz-checksum-*) count as headers for the operation.
+            exchange.request.headers.extend(trailers)
 
     async def _trust(self, exchange: Exchange, body: AsyncIterator[bytes] | None) -> None:
         """Open mode: the signer's identity if IAM knows the key, else the default root."""

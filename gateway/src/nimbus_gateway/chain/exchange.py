@@ -27,7 +27,6 @@ class Exchange:
     request: HttpRequest
     source_ip: str = ""
     request_id: str = ""
-    extended_request_id: str = ""  # S3's x-amz-id-2
     api: str | None = None
     region: str = "us-east-1"
     caller: Caller | None = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import secrets
 import uuid
 
@@ -15,6 +14,5 @@ def assign(exchange: Exchange) -> None:
 
 
 def s3_shaped(exchange: Exchange) -> None:
-    """S3's ids: 16 upper-case hex characters, plus a base64 x-amz-id-2."""
+    """S3's request ids: 16 upper-case hex characters (the engine derives x-amz-id-2)."""
     exchange.request_id = secrets.token_hex(8).upper()
-    exchange.extended_request_id = base64.b64encode(secrets.token_bytes(48)).decode()

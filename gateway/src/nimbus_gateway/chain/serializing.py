@@ -19,7 +19,7 @@ def output(exchange: Exchange) -> None:
     response = engine_for(exchange.api).serialize(
         exchange.operation, exchange.output, exchange.request_id
     )
-    exchange.response = _with_extended_id(exchange, response)
+    exchange.response = response
 
 
 def error(exchange: Exchange, failure: AwsError) -> None:
@@ -38,13 +38,7 @@ def error(exchange: Exchange, failure: AwsError) -> None:
         )
     if exchange.request.method == "HEAD":
         response.body, response.stream = b"", None
-    exchange.response = _with_extended_id(exchange, response)
-
-
-def _with_extended_id(exchange: Exchange, response: HttpResponse) -> HttpResponse:
-    if exchange.extended_request_id and response.header("x-amz-id-2") is None:
-        response.headers.append(("x-amz-id-2", exchange.extended_request_id))
-    return response
+    exchange.response = response
 
 
 def _generic_error(exchange: Exchange, failure: AwsError) -> HttpResponse:

@@ -122,9 +122,7 @@ async def run_service(spec: ServiceSpec, settings: CoreSettings) -> None:
 
 def _admin(spec: ServiceSpec, resources: Resources) -> Callable[[grpc.aio.Server], None]:
     """The Admin service: Reset empties the tables, then runs on_reset and on_start."""
-    hooks = [
-        functools.partial(hook, resources) for hook in (spec.on_reset, spec.on_start) if hook
-    ]
+    hooks = [functools.partial(hook, resources) for hook in (spec.on_reset, spec.on_start) if hook]
     servicer = admin.AdminServicer(
         resources.pool, allowed=resources.settings.allow_reset, hooks=hooks
     )
