@@ -81,3 +81,15 @@ def test_chunked_request_bodies_are_read(cloud: Cloud) -> None:
     # Unsigned, so STS refuses it, which proves the body was read and parsed up to auth.
     assert reply.startswith(b"HTTP/1.1 403"), reply[:300]
     assert b"MissingAuthenticationToken" in reply
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_uploaded(cloud: Cloud) -> None:
+    head = (
+        f"POST / HTTP/1.1\r\nHost: 127.0.0.1:{GATEWAY_PORT}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {64 * 1024 * 1024}\r\nExpect: 100-continue\r\n\r\n"
+    )
+    reply = exchange(head.encode())
+    assert reply.startswith(b"HTTP/1.1 413"), reply[:300]
+    assert b"RequestEntityTooLarge" in reply
+    assert b"connection: close" in reply.lower()

@@ -83,7 +83,10 @@ class Pipeline:
         serializing.output(exchange)
 
     async def _read(self, exchange: Exchange, body: BodySource) -> bytes:
+        declared = exchange.request.headers.get("content-length", "")
         try:
+            if declared.isdigit() and int(declared) > self._max_body_bytes:
+                raise BodyTooLarge  # refuse before a byte of it is uploaded
             return await body.read(self._max_body_bytes)
         except BodyTooLarge:
             if exchange.api == "s3":
