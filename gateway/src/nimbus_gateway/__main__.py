@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 import uvicorn
@@ -16,16 +15,20 @@ from nimbus_core.telemetry import configure_tracing
 from nimbus_gateway.admin import AdminEndpoints
 from nimbus_gateway.asgi import GatewayApp
 from nimbus_gateway.chain.authentication import Authenticator
+from nimbus_gateway.chain.authorization import Authorizer
 from nimbus_gateway.chain.dispatching import Dispatcher
 from nimbus_gateway.credentials import CredentialStore
 from nimbus_gateway.http_guard import HeaderGuardProtocol
 from nimbus_gateway.pipeline import Pipeline
+from nimbus_gateway.policies import PolicyCache
 from nimbus_gateway.settings import GatewaySettings
 
 log = logging.getLogger("nimbus_gateway")
 
 _IAM_SERVICE = iam_pb2.DESCRIPTOR.services_by_name["IamInternal"].full_name
-_IAM_IDEMPOTENT = [(_IAM_SERVICE, m) for m in ("ResolveAccessKey", "ListAccounts")]
+_IAM_IDEMPOTENT = [
+    (_IAM_SERVICE, m) for m in ("ResolveAccessKey", "ListAccounts", "GetPrincipalPolicies")
+]
 
 
 async def serve(settings: GatewaySettings) -> None:
@@ -41,16 +44,23 @@ async def serve(settings: GatewaySettings) -> None:
         settings.targets.get("iam", ["127.0.0.1:50100"]), idempotent_methods=_IAM_IDEMPOTENT
     )
     store = CredentialStore(iam_channel)
+    policies = PolicyCache(iam_channel)
     pipeline = Pipeline(
         authenticator=Authenticator(
             store, mode=settings.auth_mode, default_account=settings.default_account
         ),
+        authorizer=Authorizer(policies, mode=settings.auth_mode),
         dispatcher=Dispatcher(channels),
         base_hosts=settings.hostnames,
         default_region=settings.region,
         max_body_bytes=settings.max_body_bytes,
     )
-    admin = AdminEndpoints(channels, allow_reset=settings.allow_reset, on_reset=store.invalidate)
+
+    def forget_everything() -> None:
+        store.invalidate()
+        policies.invalidate()
+
+    admin = AdminEndpoints(channels, allow_reset=settings.allow_reset, on_reset=forget_everything)
     server = uvicorn.Server(
         uvicorn.Config(
             GatewayApp(pipeline, admin),
@@ -65,7 +75,10 @@ async def serve(settings: GatewaySettings) -> None:
             timeout_keep_alive=60,
         )
     )
-    invalidations = asyncio.create_task(store.follow_invalidations(settings.kafka_bootstrap, stop))
+    feeds = [
+        asyncio.create_task(store.follow_invalidations(settings.kafka_bootstrap, stop)),
+        asyncio.create_task(policies.follow_invalidations(settings.kafka_bootstrap, stop)),
+    ]
     log.info(
         "gateway listening",
         extra={
@@ -75,9 +88,9 @@ async def serve(settings: GatewaySettings) -> None:
     )
     await server.serve()
     stop.set()
-    invalidations.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await invalidations
+    for feed in feeds:
+        feed.cancel()
+    await asyncio.gather(*feeds, return_exceptions=True)
     for channel in [*channels.values(), iam_channel]:
         await channel.close()
     if provider is not None:

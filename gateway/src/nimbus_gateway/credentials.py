@@ -9,19 +9,18 @@ briefly so a flood of bad keys does not become a flood of IAM calls.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import grpc
-from aiokafka import AIOKafkaConsumer
 from nimbus.iam.v1 import iam_pb2, iam_pb2_grpc
 from nimbus_core import events
 from nimbus_core.errors import error_from_aio_rpc
 from nimbus_core.grpc_client import call_with_retry
+
+from nimbus_gateway import event_feed
 
 log = logging.getLogger(__name__)
 
@@ -109,33 +108,14 @@ class CredentialStore:
         )
 
     async def follow_invalidations(self, bootstrap: str, stop: asyncio.Event) -> None:
-        """Drop cache entries as IAM announces key changes; runs until stop is set.
-
-        Every gateway replica must see every change, so each reads with no consumer group,
-        from the latest offset; the TTL covers anything missed while Kafka was away.
-        """
-        while not stop.is_set():
-            consumer = AIOKafkaConsumer(
-                CREDENTIAL_EVENTS_TOPIC,
-                bootstrap_servers=bootstrap,
-                group_id=None,
-                auto_offset_reset="latest",
-                client_id=f"nimbus-gateway-{uuid.uuid4().hex[:8]}",
-            )
-            try:
-                await consumer.start()
-                self.invalidate()  # whatever changed while we were not listening
-                while not stop.is_set():
-                    batches = await consumer.getmany(timeout_ms=500)
-                    for records in batches.values():
-                        for record in records:
-                            self._apply(record.value)
-            except Exception as exc:  # Kafka away: keep serving from the TTL cache
-                log.warning("credential invalidation feed interrupted: %s", exc)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), 2.0)
-            finally:
-                await consumer.stop()
+        """Drop cache entries as IAM announces key changes; runs until stop is set."""
+        await event_feed.follow(
+            bootstrap,
+            CREDENTIAL_EVENTS_TOPIC,
+            on_event=self._apply,
+            on_connect=self.invalidate,
+            stop=stop,
+        )
 
     def _apply(self, payload: bytes) -> None:
         try:

@@ -11,6 +11,7 @@ from nimbus_core.logs import bound_request_id
 
 from nimbus_gateway.chain import detection, parsing, request_id, serializing
 from nimbus_gateway.chain.authentication import Authenticator
+from nimbus_gateway.chain.authorization import Authorizer
 from nimbus_gateway.chain.dispatching import Dispatcher, payload_member
 from nimbus_gateway.chain.exchange import Exchange
 from nimbus_gateway.protocol.http import HttpRequest, HttpResponse
@@ -37,12 +38,14 @@ class Pipeline:
         self,
         *,
         authenticator: Authenticator,
+        authorizer: Authorizer,
         dispatcher: Dispatcher,
         base_hosts: tuple[str, ...],
         default_region: str,
         max_body_bytes: int,
     ) -> None:
         self._authenticator = authenticator
+        self._authorizer = authorizer
         self._dispatcher = dispatcher
         self._base_hosts = base_hosts
         self._default_region = default_region
@@ -79,6 +82,7 @@ class Pipeline:
         exchange.request.body_streamed = streamed
         await self._authenticator.handle(exchange, body.stream() if streamed else None)
         parsing.parse(exchange)
+        await self._authorizer.handle(exchange)
         await self._dispatcher.handle(exchange)
         serializing.output(exchange)
 

@@ -1,0 +1,51 @@
+"""Follow a Kafka topic from every gateway replica, to drop cached state when IAM changes it.
+
+Every replica must see every event, so each reads with no consumer group from the latest
+offset; whatever happened while it was not listening is covered by dropping everything on
+(re)connect, and by the caches' TTLs while Kafka is away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Callable
+
+from aiokafka import AIOKafkaConsumer
+
+log = logging.getLogger(__name__)
+
+
+async def follow(
+    bootstrap: str,
+    topic: str,
+    *,
+    on_event: Callable[[bytes], None],
+    on_connect: Callable[[], None],
+    stop: asyncio.Event,
+) -> None:
+    """Call on_event for each message of topic until stop is set, reconnecting as needed."""
+    while not stop.is_set():
+        consumer = AIOKafkaConsumer(
+            topic,
+            bootstrap_servers=bootstrap,
+            group_id=None,
+            auto_offset_reset="latest",
+            client_id=f"nimbus-gateway-{uuid.uuid4().hex[:8]}",
+        )
+        try:
+            await consumer.start()
+            on_connect()
+            while not stop.is_set():
+                batches = await consumer.getmany(timeout_ms=500)
+                for records in batches.values():
+                    for record in records:
+                        on_event(record.value)
+        except Exception as exc:  # Kafka away: keep serving from the TTL caches
+            log.warning("event feed %s interrupted: %s", topic, exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 2.0)
+        finally:
+            await consumer.stop()
