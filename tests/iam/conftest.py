@@ -10,9 +10,10 @@ import asyncio
 import os
 import signal
 import socket
+import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,3 +172,80 @@ async def iam_channel(iam: IamReplicas) -> AsyncIterator[grpc.aio.Channel]:
 @pytest.fixture
 def iam_stub(iam_channel: grpc.aio.Channel) -> iam_pb2_grpc.IamInternalStub:
     return iam_pb2_grpc.IamInternalStub(iam_channel)
+
+
+# A whole cloud for the IAM API tests, on ports and databases no other test cloud uses.
+API_GATEWAY_PORT = 4595
+API_BASE_PORT = 51900
+
+
+@dataclass
+class ApiCloud:
+    run_dir: Path
+    endpoint: str
+    iam_addresses: list[str]
+
+    def client(
+        self,
+        service: str = "iam",
+        key: str = "test",
+        secret: str = "test",
+        *,
+        validate: bool = True,
+    ) -> object:
+        """A boto3 client; validate=False skips boto3's own checks to reach the server's."""
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(
+            service,
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+            region_name="us-east-1",
+            endpoint_url=self.endpoint,
+            config=Config(retries={"max_attempts": 1}, parameter_validation=validate),
+        )
+
+
+def _nimbus(run_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    import subprocess
+
+    return subprocess.run(
+        [sys.executable, "-m", "nimbus_cli.main", "--run-dir", str(run_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def api_cloud(
+    pg_server: str, kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ApiCloud]:
+    """`nimbus up --no-infra` with two iam replicas; torn down and its databases dropped."""
+    from nimbus_cli.topology import Plan
+
+    run_dir = tmp_path_factory.mktemp("iam-api-cloud")
+    prefix = f"iamapi{uuid.uuid4().hex[:8]}_"
+    started = _nimbus(
+        run_dir,
+        "up",
+        "--no-infra",
+        "--gateway-port",
+        str(API_GATEWAY_PORT),
+        "--base-port",
+        str(API_BASE_PORT),
+        "--db-prefix",
+        prefix,
+        "--replicas",
+        "iam=2",
+    )
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        plan = Plan.load(run_dir / "plan.json")
+        addresses = [f"127.0.0.1:{p.port}" for p in plan.processes if p.service == "iam"]
+        yield ApiCloud(run_dir, f"http://127.0.0.1:{API_GATEWAY_PORT}", addresses)
+    finally:
+        _nimbus(run_dir, "down")
+        asyncio.run(drop_databases(pg_server, prefix))

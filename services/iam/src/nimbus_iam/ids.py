@@ -33,3 +33,20 @@ def new_secret_access_key() -> str:
 
 def root_arn(account_id: str) -> str:
     return f"arn:aws:iam::{account_id}:root"
+
+
+# Unique ids of IAM entities: a four-letter prefix naming the kind, then 17 characters
+# (21 in all), e.g. AIDAJQABLZS4A3QDU576Q.
+USER_ID_PREFIX = "AIDA"
+GROUP_ID_PREFIX = "AGPA"
+ROLE_ID_PREFIX = "AROA"
+POLICY_ID_PREFIX = "ANPA"
+
+
+def new_unique_id(prefix: str) -> str:
+    return prefix + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(17))
+
+
+def entity_arn(account_id: str, kind: str, path: str, name: str) -> str:
+    """arn:aws:iam::ACCOUNT:user/PATH/NAME (kind user, group, role or policy)."""
+    return f"arn:aws:iam::{account_id}:{kind}{path}{name}"

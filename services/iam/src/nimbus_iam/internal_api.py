@@ -13,6 +13,7 @@ from nimbus.iam.v1 import iam_pb2, iam_pb2_grpc
 from nimbus_iam.accounts import Accounts
 from nimbus_iam.credentials import Credentials, invalid_client_token_id
 from nimbus_iam.models import AccessKey, Account
+from nimbus_iam.principal_policies import EffectivePolicy, PrincipalPolicyReader
 
 SERVICE_NAME = iam_pb2.DESCRIPTOR.services_by_name["IamInternal"].full_name
 
@@ -54,12 +55,30 @@ async def _abort_unknown_key(context: grpc.aio.ServicerContext) -> NoReturn:
     raise AssertionError("abort raises")
 
 
+def _policy(policy: EffectivePolicy) -> iam_pb2.PrincipalPolicy:
+    return iam_pb2.PrincipalPolicy(
+        kind=policy.kind,
+        policy_id=policy.policy_id,
+        policy_arn=policy.policy_arn,
+        policy_name=policy.name,
+        version_id=policy.version_id,
+        document=policy.document,
+        source_arn=policy.source_arn,
+    )
+
+
 class IamInternalServicer(iam_pb2_grpc.IamInternalServicer):
     """Translates between the wire and Accounts/Credentials; AwsErrors pass through as they are."""
 
-    def __init__(self, accounts: Accounts, credentials: Credentials) -> None:
+    def __init__(
+        self,
+        accounts: Accounts,
+        credentials: Credentials,
+        policies: PrincipalPolicyReader | None = None,
+    ) -> None:
         self._accounts = accounts
         self._credentials = credentials
+        self._policies = policies
 
     async def ResolveAccessKey(
         self, request: iam_pb2.ResolveAccessKeyRequest, context: grpc.aio.ServicerContext
@@ -94,13 +113,34 @@ class IamInternalServicer(iam_pb2_grpc.IamInternalServicer):
         accounts = await self._accounts.list_accounts()
         return iam_pb2.ListAccountsResponse(accounts=[_account(a) for a in accounts])
 
+    async def GetPrincipalPolicies(
+        self, request: iam_pb2.GetPrincipalPoliciesRequest, context: grpc.aio.ServicerContext
+    ) -> iam_pb2.GetPrincipalPoliciesResponse:
+        if self._policies is None:
+            await context.abort(grpc.StatusCode.UNIMPLEMENTED, "GetPrincipalPolicies")
+            raise AssertionError("abort raises")
+        found = await self._policies.get_principal_policies(request.principal_arn)
+        reply = iam_pb2.GetPrincipalPoliciesResponse(
+            account_id=found.account_id,
+            principal_arn=found.principal_arn,
+            principal_type=found.principal_type,
+            principal_id=found.principal_id,
+            identity_policies=[_policy(p) for p in found.identity_policies],
+            principal_tags=found.tags,
+        )
+        if found.permissions_boundary is not None:
+            reply.permissions_boundary.CopyFrom(_policy(found.permissions_boundary))
+        return reply
 
-def registrar(accounts: Accounts, credentials: Credentials) -> Callable[[grpc.aio.Server], None]:
+
+def registrar(
+    accounts: Accounts, credentials: Credentials, policies: PrincipalPolicyReader | None = None
+) -> Callable[[grpc.aio.Server], None]:
     """Adds IamInternal to a server (the runtime calls it with the server it builds)."""
 
     def add(server: grpc.aio.Server) -> None:
         iam_pb2_grpc.add_IamInternalServicer_to_server(
-            IamInternalServicer(accounts, credentials), server
+            IamInternalServicer(accounts, credentials, policies), server
         )
 
     return add

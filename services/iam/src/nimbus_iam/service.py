@@ -11,8 +11,10 @@ from nimbus_core.runtime import Resources, ServiceSpec
 
 from nimbus_iam import internal_api, sts
 from nimbus_iam.accounts import Accounts
+from nimbus_iam.api.table import iam_handlers
 from nimbus_iam.bootstrap import bootstrap_default_account
 from nimbus_iam.credentials import Credentials
+from nimbus_iam.principal_policies import PrincipalPolicyReader
 from nimbus_iam.settings import IamSettings
 
 
@@ -25,7 +27,9 @@ def iam_settings(resources: Resources) -> IamSettings:
 
 
 def build_operations(resources: Resources) -> OperationTable:
-    return OperationTable(unary={"GetCallerIdentity": sts.get_caller_identity})
+    return OperationTable(
+        unary={"GetCallerIdentity": sts.get_caller_identity, **iam_handlers(resources.pool)}
+    )
 
 
 def build_internal(resources: Resources) -> Callable[[grpc.aio.Server], None]:
@@ -33,6 +37,7 @@ def build_internal(resources: Resources) -> Callable[[grpc.aio.Server], None]:
     return internal_api.registrar(
         Accounts(resources.pool, settings.region),
         Credentials(resources.pool, settings.iam_last_used_interval_seconds),
+        PrincipalPolicyReader(resources.pool),
     )
 
 

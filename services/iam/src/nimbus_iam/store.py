@@ -114,3 +114,39 @@ async def record_use(
         min_interval_seconds,
     )
     return bool(status == "UPDATE 1")
+
+
+async def get_account(db: Executor, account_id: str) -> Account | None:
+    row = await db.fetchrow(
+        "SELECT account_id, name, created_at FROM accounts WHERE account_id = $1", account_id
+    )
+    return _account(row) if row is not None else None
+
+
+async def list_access_keys(db: Executor, principal_arn: str) -> list[AccessKey]:
+    rows = await db.fetch(
+        f"SELECT {_KEY_COLUMNS} FROM access_keys WHERE principal_arn = $1 ORDER BY created_at",
+        principal_arn,
+    )
+    return [_access_key(row) for row in rows]
+
+
+async def set_access_key_status(db: Executor, access_key_id: str, status: KeyStatus) -> None:
+    await db.execute(
+        "UPDATE access_keys SET status = $2 WHERE access_key_id = $1", access_key_id, status.value
+    )
+
+
+async def delete_access_key(db: Executor, access_key_id: str) -> None:
+    await db.execute("DELETE FROM access_keys WHERE access_key_id = $1", access_key_id)
+
+
+async def move_access_keys(db: Executor, old_arn: str, new_arn: str) -> list[AccessKey]:
+    """Point a renamed principal's keys at its new ARN; the keys as they are now."""
+    rows = await db.fetch(
+        f"UPDATE access_keys SET principal_arn = $2 WHERE principal_arn = $1"
+        f" RETURNING {_KEY_COLUMNS}",
+        old_arn,
+        new_arn,
+    )
+    return [_access_key(row) for row in rows]

@@ -90,3 +90,52 @@ class ListAccountsResponse(_message.Message):
     ACCOUNTS_FIELD_NUMBER: _ClassVar[int]
     accounts: _containers.RepeatedCompositeFieldContainer[Account]
     def __init__(self, accounts: _Optional[_Iterable[_Union[Account, _Mapping]]] = ...) -> None: ...
+
+class GetPrincipalPoliciesRequest(_message.Message):
+    __slots__ = ("principal_arn",)
+    PRINCIPAL_ARN_FIELD_NUMBER: _ClassVar[int]
+    principal_arn: str
+    def __init__(self, principal_arn: _Optional[str] = ...) -> None: ...
+
+class PrincipalPolicy(_message.Message):
+    __slots__ = ("kind", "policy_id", "policy_arn", "policy_name", "version_id", "document", "source_arn")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    POLICY_ID_FIELD_NUMBER: _ClassVar[int]
+    POLICY_ARN_FIELD_NUMBER: _ClassVar[int]
+    POLICY_NAME_FIELD_NUMBER: _ClassVar[int]
+    VERSION_ID_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_ARN_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    policy_id: str
+    policy_arn: str
+    policy_name: str
+    version_id: str
+    document: str
+    source_arn: str
+    def __init__(self, kind: _Optional[str] = ..., policy_id: _Optional[str] = ..., policy_arn: _Optional[str] = ..., policy_name: _Optional[str] = ..., version_id: _Optional[str] = ..., document: _Optional[str] = ..., source_arn: _Optional[str] = ...) -> None: ...
+
+class GetPrincipalPoliciesResponse(_message.Message):
+    __slots__ = ("account_id", "principal_arn", "principal_type", "principal_id", "identity_policies", "permissions_boundary", "principal_tags")
+    class PrincipalTagsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    PRINCIPAL_ARN_FIELD_NUMBER: _ClassVar[int]
+    PRINCIPAL_TYPE_FIELD_NUMBER: _ClassVar[int]
+    PRINCIPAL_ID_FIELD_NUMBER: _ClassVar[int]
+    IDENTITY_POLICIES_FIELD_NUMBER: _ClassVar[int]
+    PERMISSIONS_BOUNDARY_FIELD_NUMBER: _ClassVar[int]
+    PRINCIPAL_TAGS_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    principal_arn: str
+    principal_type: str
+    principal_id: str
+    identity_policies: _containers.RepeatedCompositeFieldContainer[PrincipalPolicy]
+    permissions_boundary: PrincipalPolicy
+    principal_tags: _containers.ScalarMap[str, str]
+    def __init__(self, account_id: _Optional[str] = ..., principal_arn: _Optional[str] = ..., principal_type: _Optional[str] = ..., principal_id: _Optional[str] = ..., identity_policies: _Optional[_Iterable[_Union[PrincipalPolicy, _Mapping]]] = ..., permissions_boundary: _Optional[_Union[PrincipalPolicy, _Mapping]] = ..., principal_tags: _Optional[_Mapping[str, str]] = ...) -> None: ...

@@ -54,6 +54,11 @@ class IamInternalStub:
                 request_serializer=nimbus_dot_iam_dot_v1_dot_iam__pb2.ListAccountsRequest.SerializeToString,
                 response_deserializer=nimbus_dot_iam_dot_v1_dot_iam__pb2.ListAccountsResponse.FromString,
                 _registered_method=True)
+        self.GetPrincipalPolicies = channel.unary_unary(
+                '/nimbus.iam.v1.IamInternal/GetPrincipalPolicies',
+                request_serializer=nimbus_dot_iam_dot_v1_dot_iam__pb2.GetPrincipalPoliciesRequest.SerializeToString,
+                response_deserializer=nimbus_dot_iam_dot_v1_dot_iam__pb2.GetPrincipalPoliciesResponse.FromString,
+                _registered_method=True)
 
 
 class IamInternalServicer:
@@ -91,6 +96,16 @@ class IamInternalServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetPrincipalPolicies(self, request, context):
+        """Everything the authorizer needs to evaluate a principal's identity-based permissions.
+        An unknown principal fails with NOT_FOUND carrying the AwsError NoSuchEntity (404).
+        Reads only: safe to retry and to cache until an iam.entity-events.v1 event names the
+        principal.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IamInternalServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -113,6 +128,11 @@ def add_IamInternalServicer_to_server(servicer, server):
                     servicer.ListAccounts,
                     request_deserializer=nimbus_dot_iam_dot_v1_dot_iam__pb2.ListAccountsRequest.FromString,
                     response_serializer=nimbus_dot_iam_dot_v1_dot_iam__pb2.ListAccountsResponse.SerializeToString,
+            ),
+            'GetPrincipalPolicies': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPrincipalPolicies,
+                    request_deserializer=nimbus_dot_iam_dot_v1_dot_iam__pb2.GetPrincipalPoliciesRequest.FromString,
+                    response_serializer=nimbus_dot_iam_dot_v1_dot_iam__pb2.GetPrincipalPoliciesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -223,6 +243,33 @@ class IamInternal:
             '/nimbus.iam.v1.IamInternal/ListAccounts',
             nimbus_dot_iam_dot_v1_dot_iam__pb2.ListAccountsRequest.SerializeToString,
             nimbus_dot_iam_dot_v1_dot_iam__pb2.ListAccountsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPrincipalPolicies(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/nimbus.iam.v1.IamInternal/GetPrincipalPolicies',
+            nimbus_dot_iam_dot_v1_dot_iam__pb2.GetPrincipalPoliciesRequest.SerializeToString,
+            nimbus_dot_iam_dot_v1_dot_iam__pb2.GetPrincipalPoliciesResponse.FromString,
             options,
             channel_credentials,
             insecure,

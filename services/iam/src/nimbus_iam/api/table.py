@@ -1,0 +1,27 @@
+"""The IAM operation table: every API module's handlers over one connection pool."""
+
+from __future__ import annotations
+
+import asyncpg
+from nimbus_core.operations import UnaryHandler
+
+from nimbus_iam.access_keys import AccessKeys
+from nimbus_iam.api.groups import GroupApi
+from nimbus_iam.api.policies import PolicyApi
+from nimbus_iam.api.roles import RoleApi
+from nimbus_iam.api.users import UserApi
+from nimbus_iam.attachments import Attachments
+from nimbus_iam.groups import Groups
+from nimbus_iam.inline_policies import InlinePolicies
+from nimbus_iam.managed_policies import ManagedPolicies
+from nimbus_iam.roles import Roles
+from nimbus_iam.users import Users
+
+
+def iam_handlers(pool: asyncpg.Pool) -> dict[str, UnaryHandler]:
+    return {
+        **UserApi(Users(pool), AccessKeys(pool)).handlers(),
+        **GroupApi(Groups(pool)).handlers(),
+        **RoleApi(Roles(pool)).handlers(),
+        **PolicyApi(ManagedPolicies(pool), Attachments(pool), InlinePolicies(pool)).handlers(),
+    }
