@@ -98,7 +98,8 @@ class Authorizer:
             "aws:RequestedRegion": exchange.region,
         }
         for requirement in needed:
-            owners = {owner.account for owner in requirement.owners() if owner.account}
+            # "aws" owns the AWS managed policies, which every account may read and attach.
+            owners = {o.account for o in requirement.owners() if o.account not in (None, "aws")}
             request = AuthorizationRequest(
                 principal=principal,
                 action=requirement.action,

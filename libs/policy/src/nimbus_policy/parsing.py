@@ -245,6 +245,10 @@ def _check_semantics(
         has_principal = stmt.principal is not None or stmt.not_principal is not None
         if kind in _KINDS_WITHOUT_PRINCIPAL and has_principal:
             raise MalformedPolicyDocument(NO_PRINCIPAL_ALLOWED)
+        # A trust policy with a Resource (an identity policy pasted in) is reported as such
+        # before its missing Principal, as IAM does.
+        if kind == "trust" and "Resource" in raw:
+            raise MalformedPolicyDocument(TRUST_PROHIBITED_RESOURCE)
         if kind in ("resource", "trust"):
             if not has_principal:
                 raise MalformedPolicyDocument(MISSING_PRINCIPAL)
@@ -252,8 +256,6 @@ def _check_semantics(
             if element is not None and not element.wildcard and not element.entries:
                 raise MalformedPolicyDocument(EMPTY_PRINCIPAL)
         if kind == "trust":
-            if "Resource" in raw:
-                raise MalformedPolicyDocument(TRUST_PROHIBITED_RESOURCE)
             if "NotResource" in raw:
                 raise MalformedPolicyDocument(TRUST_NO_RESOURCES)
             if stmt.effect == "Allow" and stmt.not_principal is not None:
