@@ -113,4 +113,5 @@ class Authorizer:
                 permissions_boundary=policies.boundary,
             )
             if not decision.allowed:
-                raise _denied(api, access_denied_message(request, decision))
+                message = access_denied_message(request, decision, quote_resource=api == "s3")
+                raise _denied(api, message)

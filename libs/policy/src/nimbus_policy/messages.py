@@ -16,13 +16,19 @@ def denial_reason(action: str, decision: Decision) -> str:
     return f"because no {ptype.value} allows the {action} action"
 
 
-def access_denied_message(request: AuthorizationRequest, decision: Decision) -> str:
+def access_denied_message(
+    request: AuthorizationRequest, decision: Decision, *, quote_resource: bool = True
+) -> str:
     """e.g. `User: arn:... is not authorized to perform: s3:PutObject on resource: "arn:..."
-    because no identity-based policy allows the s3:PutObject action`."""
+    because no identity-based policy allows the s3:PutObject action`.
+
+    S3 quotes the resource ARN; IAM, STS and SQS write it bare (quote_resource=False).
+    """
     if decision.allowed:
         raise ValueError("the request was allowed; there is no AccessDenied message")
     who = request.principal.arn
+    resource = f'"{decision.resource}"' if quote_resource else decision.resource
     return (
         f"User: {who} is not authorized to perform: {request.action} "
-        f'on resource: "{decision.resource}" {denial_reason(request.action, decision)}'
+        f"on resource: {resource} {denial_reason(request.action, decision)}"
     )
