@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import grpc
@@ -37,6 +37,10 @@ class AccessKeyIdentity:
     user_id: str
     active: bool
     expiration: datetime | None
+    # Assumed-role sessions only: session policy documents, session tags, the role's ARN.
+    session_policies: tuple[str, ...] = ()
+    session_tags: dict[str, str] = field(default_factory=dict)
+    role_arn: str = ""
 
     @property
     def expired(self) -> bool:
@@ -105,6 +109,9 @@ class CredentialStore:
             user_id=reply.user_id,
             active=reply.status == "Active",
             expiration=reply.expiration.ToDatetime(UTC) if reply.HasField("expiration") else None,
+            session_policies=tuple(reply.session_policies),
+            session_tags=dict(reply.session_tags),
+            role_arn=reply.role_arn,
         )
 
     async def follow_invalidations(self, bootstrap: str, stop: asyncio.Event) -> None:

@@ -45,6 +45,9 @@ def _caller(identity: AccessKeyIdentity) -> Caller:
         principal_arn=identity.principal_arn,
         user_id=identity.user_id,
         access_key_id=identity.access_key_id,
+        role_arn=identity.role_arn,
+        session_policies=identity.session_policies,
+        session_tags=identity.session_tags,
     )
 
 

@@ -7,10 +7,18 @@ Resource policies (S3 bucket policies, SQS queue policies) join when their servi
 
 from __future__ import annotations
 
+import functools
 from typing import Literal
 
 from nimbus_core.errors import AwsError
-from nimbus_policy import AuthorizationRequest, Principal, access_denied_message, evaluate
+from nimbus_policy import (
+    AuthorizationRequest,
+    Policy,
+    Principal,
+    access_denied_message,
+    evaluate,
+    parse_policy,
+)
 
 from nimbus_gateway import authz
 from nimbus_gateway.chain.exchange import Caller, Exchange
@@ -43,6 +51,12 @@ def principal_of(caller: Caller, tags: dict[str, str]) -> Principal:
             role_arn=f"arn:aws:iam::{caller.account_id}:role/{role}",
         )
     return Principal(arn=arn, account=caller.account_id, type="federated", user_id=caller.user_id)
+
+
+@functools.lru_cache(maxsize=1024)
+def session_policy(document: str) -> Policy:
+    """A session policy, parsed once per distinct document (IAM validated it at AssumeRole)."""
+    return parse_policy(document, "session", policy_id="session")
 
 
 def _denied(api: str, message: str) -> AwsError:
@@ -92,6 +106,11 @@ class Authorizer:
                 f"User: {caller.principal_arn} is not authorized to perform: "
                 f"{api}:{operation.name}",
             )
+        session_policies = (
+            [session_policy(document) for document in caller.session_policies]
+            if caller.session_policies
+            else None
+        )
         context: dict[str, object] = {
             "aws:SourceIp": exchange.source_ip,
             "aws:SecureTransport": "false",
@@ -111,6 +130,7 @@ class Authorizer:
                 request,
                 identity_policies=policies.identity,
                 permissions_boundary=policies.boundary,
+                session_policies=session_policies,
             )
             if not decision.allowed:
                 message = access_denied_message(request, decision, quote_resource=api == "s3")

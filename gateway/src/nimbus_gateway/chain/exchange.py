@@ -20,6 +20,10 @@ class Caller:
     user_id: str
     access_key_id: str = ""
     anonymous: bool = False
+    # Assumed-role sessions only.
+    role_arn: str = ""
+    session_policies: tuple[str, ...] = ()
+    session_tags: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -104,7 +104,12 @@ class AccessKeys:
     ) -> AccessKey:
         owner = await self._owner(conn, scope, user_name, lock=True)
         key = await store.get_access_key(conn, access_key_id)
-        if key is None or key.principal_arn != owner.arn or key.account_id != scope.account_id:
+        if (
+            key is None
+            or key.temporary
+            or key.principal_arn != owner.arn
+            or key.account_id != scope.account_id
+        ):
             raise key_not_found(access_key_id)
         return key
 

@@ -31,3 +31,19 @@ def invalid_input(message: str) -> AwsError:
 
 def validation_error(message: str) -> AwsError:
     return AwsError("ValidationError", message, 400)
+
+
+def access_denied(message: str) -> AwsError:
+    return AwsError("AccessDenied", message, 403)
+
+
+def packed_policy_too_large(percent: int) -> AwsError:
+    return AwsError(
+        "PackedPolicyTooLarge",
+        f"Packed policy consumes {percent}% of allotted space, please use smaller policy.",
+        400,
+    )
+
+
+def invalid_parameter_value(message: str) -> AwsError:
+    return AwsError("InvalidParameterValue", message, 400)

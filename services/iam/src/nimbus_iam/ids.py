@@ -31,6 +31,17 @@ def new_secret_access_key() -> str:
     return base64.b64encode(secrets.token_bytes(30)).decode()
 
 
+def new_session_token() -> str:
+    """An opaque session token: 300 random bytes of base64 (400 characters), about the size
+    of AWS's; nothing in it derives from the key or its secret."""
+    return base64.b64encode(secrets.token_bytes(300)).decode()
+
+
+def assumed_role_arn(account_id: str, role_name: str, session_name: str) -> str:
+    """arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION (AWS leaves the role's path out)."""
+    return f"arn:aws:sts::{account_id}:assumed-role/{role_name}/{session_name}"
+
+
 def root_arn(account_id: str) -> str:
     return f"arn:aws:iam::{account_id}:root"
 

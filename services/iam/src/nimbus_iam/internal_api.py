@@ -37,6 +37,12 @@ def _identity(key: AccessKey) -> iam_pb2.AccessKeyIdentity:
     )
     if key.expiration is not None:
         identity.expiration.CopyFrom(_timestamp(key.expiration))
+    session = key.session
+    if session is not None:
+        identity.session_policies.extend(session.policies)
+        identity.session_tags.update(session.tags)
+        identity.role_arn = session.role_arn or ""
+        identity.source_identity = session.source_identity or ""
     return identity
 
 

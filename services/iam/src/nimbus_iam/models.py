@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -31,6 +32,18 @@ class Account:
 
 
 @dataclass(frozen=True)
+class SessionDetails:
+    """What an STS session carries besides its key: the assumed role (None for
+    GetSessionToken sessions), session policy documents, session tags and source identity."""
+
+    role_arn: str | None = None
+    policies: tuple[str, ...] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
+    transitive_tag_keys: tuple[str, ...] = ()
+    source_identity: str | None = None
+
+
+@dataclass(frozen=True)
 class AccessKey:
     """A long-term (AKIA) or temporary (ASIA, with session token and expiry) access key."""
 
@@ -48,3 +61,9 @@ class AccessKey:
     last_used_at: datetime | None = None
     last_used_service: str | None = None
     last_used_region: str | None = None
+    # STS sessions only (see SessionDetails).
+    session: SessionDetails | None = None
+
+    @property
+    def temporary(self) -> bool:
+        return self.session_token is not None

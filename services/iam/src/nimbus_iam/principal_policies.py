@@ -124,3 +124,9 @@ async def _managed(conn: asyncpg.Connection, arn: str, source_arn: str) -> Effec
         arn,
         default.version_id,
     )
+
+
+async def default_document(conn: asyncpg.Connection, arn: str) -> str | None:
+    """The default version's document of a managed policy (AWS or customer), or None."""
+    found = await _managed(conn, arn, arn)
+    return found.document if found is not None else None

@@ -163,7 +163,8 @@ async def delete(db: Executor, principal_id: str) -> None:
 
 async def count_access_keys(db: Executor, principal_arn: str) -> int:
     value = await db.fetchval(
-        "SELECT count(*) FROM access_keys WHERE principal_arn = $1", principal_arn
+        "SELECT count(*) FROM access_keys WHERE principal_arn = $1 AND expires_at IS NULL",
+        principal_arn,
     )
     return int(value)
 

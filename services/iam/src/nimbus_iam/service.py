@@ -15,6 +15,7 @@ from nimbus_iam.api.table import iam_handlers
 from nimbus_iam.bootstrap import bootstrap_default_account
 from nimbus_iam.credentials import Credentials
 from nimbus_iam.principal_policies import PrincipalPolicyReader
+from nimbus_iam.sessions import Sessions
 from nimbus_iam.settings import IamSettings
 
 
@@ -41,8 +42,13 @@ def build_internal(resources: Resources) -> Callable[[grpc.aio.Server], None]:
     )
 
 
+# Temporary keys expired this long ago are deleted at start: no cache can still hold them.
+EXPIRED_KEY_RETENTION_SECONDS = 86400.0
+
+
 async def on_start(resources: Resources) -> None:
     await bootstrap_default_account(resources.pool, iam_settings(resources))
+    await Sessions(resources.pool).delete_long_expired(EXPIRED_KEY_RETENTION_SECONDS)
 
 
 SPEC = ServiceSpec(

@@ -5,12 +5,13 @@ Callers own the transaction, so a change and its outbox event commit together.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any, TypeAlias
 
 import asyncpg
 
-from nimbus_iam.models import AccessKey, Account, KeyStatus, PrincipalType
+from nimbus_iam.models import AccessKey, Account, KeyStatus, PrincipalType, SessionDetails
 
 # A pool or a connection: both have fetch, fetchrow, fetchval and execute.
 Executor: TypeAlias = asyncpg.Pool | asyncpg.Connection
@@ -18,12 +19,29 @@ Executor: TypeAlias = asyncpg.Pool | asyncpg.Connection
 _KEY_COLUMNS = """
 access_key_id, secret_access_key, account_id, principal_type, principal_arn, user_id,
 status, created_at, session_token, expires_at, last_used_at, last_used_service,
-last_used_region
+last_used_region, role_arn, session_policies, session_tags, transitive_tag_keys,
+source_identity
 """
 
 
 def _account(row: Any) -> Account:
     return Account(row["account_id"], row["name"], row["created_at"])
+
+
+def _json(raw: Any) -> Any:
+    return json.loads(raw) if isinstance(raw, str) else raw
+
+
+def _session(row: Any) -> SessionDetails | None:
+    if row["session_token"] is None:
+        return None
+    return SessionDetails(
+        role_arn=row["role_arn"],
+        policies=tuple(_json(row["session_policies"]) or ()),
+        tags=dict(_json(row["session_tags"]) or {}),
+        transitive_tag_keys=tuple(_json(row["transitive_tag_keys"]) or ()),
+        source_identity=row["source_identity"],
+    )
 
 
 def _access_key(row: Any) -> AccessKey:
@@ -41,6 +59,7 @@ def _access_key(row: Any) -> AccessKey:
         last_used_at=row["last_used_at"],
         last_used_service=row["last_used_service"],
         last_used_region=row["last_used_region"],
+        session=_session(row),
     )
 
 
@@ -73,12 +92,15 @@ async def insert_access_key(
     user_id: str,
     session_token: str | None = None,
     expiration: datetime | None = None,
+    session: SessionDetails | None = None,
 ) -> AccessKey | None:
     """The new key, or None if the id is taken (then nothing was written)."""
+    details = session or SessionDetails()
     row = await db.fetchrow(
         "INSERT INTO access_keys (access_key_id, secret_access_key, account_id,"
-        " principal_type, principal_arn, user_id, session_token, expires_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        " principal_type, principal_arn, user_id, session_token, expires_at, role_arn,"
+        " session_policies, session_tags, transitive_tag_keys, source_identity)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12::jsonb, $13)"
         f" ON CONFLICT (access_key_id) DO NOTHING RETURNING {_KEY_COLUMNS}",
         access_key_id,
         secret_access_key,
@@ -88,6 +110,11 @@ async def insert_access_key(
         user_id,
         session_token,
         expiration,
+        details.role_arn,
+        json.dumps(list(details.policies)),
+        json.dumps(dict(details.tags)),
+        json.dumps(list(details.transitive_tag_keys)),
+        details.source_identity,
     )
     return _access_key(row) if row is not None else None
 
@@ -124,8 +151,10 @@ async def get_account(db: Executor, account_id: str) -> Account | None:
 
 
 async def list_access_keys(db: Executor, principal_arn: str) -> list[AccessKey]:
+    """The principal's long-term keys (STS session keys are not access keys to IAM)."""
     rows = await db.fetch(
-        f"SELECT {_KEY_COLUMNS} FROM access_keys WHERE principal_arn = $1 ORDER BY created_at",
+        f"SELECT {_KEY_COLUMNS} FROM access_keys WHERE principal_arn = $1"
+        " AND expires_at IS NULL ORDER BY created_at",
         principal_arn,
     )
     return [_access_key(row) for row in rows]
@@ -150,3 +179,24 @@ async def move_access_keys(db: Executor, old_arn: str, new_arn: str) -> list[Acc
         new_arn,
     )
     return [_access_key(row) for row in rows]
+
+
+async def expire_access_key(db: Executor, access_key_id: str, when: datetime) -> AccessKey | None:
+    """Move a temporary key's expiry to when (never a long-term key's); the key, or None."""
+    row = await db.fetchrow(
+        f"UPDATE access_keys SET expires_at = $2 WHERE access_key_id = $1"
+        f" AND expires_at IS NOT NULL RETURNING {_KEY_COLUMNS}",
+        access_key_id,
+        when,
+    )
+    return _access_key(row) if row is not None else None
+
+
+async def delete_expired_access_keys(db: Executor, expired_for_seconds: float) -> int:
+    """Delete temporary keys expired more than expired_for_seconds ago; how many."""
+    status = await db.execute(
+        "DELETE FROM access_keys WHERE expires_at IS NOT NULL"
+        " AND expires_at < now() - make_interval(secs => $1)",
+        expired_for_seconds,
+    )
+    return int(status.split()[-1])

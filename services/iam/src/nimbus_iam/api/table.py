@@ -9,12 +9,14 @@ from nimbus_iam.access_keys import AccessKeys
 from nimbus_iam.api.groups import GroupApi
 from nimbus_iam.api.policies import PolicyApi
 from nimbus_iam.api.roles import RoleApi
+from nimbus_iam.api.sts import StsApi
 from nimbus_iam.api.users import UserApi
 from nimbus_iam.attachments import Attachments
 from nimbus_iam.groups import Groups
 from nimbus_iam.inline_policies import InlinePolicies
 from nimbus_iam.managed_policies import ManagedPolicies
 from nimbus_iam.roles import Roles
+from nimbus_iam.sessions import Sessions
 from nimbus_iam.users import Users
 
 
@@ -23,5 +25,6 @@ def iam_handlers(pool: asyncpg.Pool) -> dict[str, UnaryHandler]:
         **UserApi(Users(pool), AccessKeys(pool)).handlers(),
         **GroupApi(Groups(pool)).handlers(),
         **RoleApi(Roles(pool)).handlers(),
+        **StsApi(Sessions(pool)).handlers(),
         **PolicyApi(ManagedPolicies(pool), Attachments(pool), InlinePolicies(pool)).handlers(),
     }

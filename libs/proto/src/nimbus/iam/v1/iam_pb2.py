@@ -25,41 +25,45 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17nimbus/iam/v1/iam.proto\x12\rnimbus.iam.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"0\n\x17ResolveAccessKeyRequest\x12\x15\n\raccess_key_id\x18\x01 \x01(\t\"\xf0\x01\n\x11\x41\x63\x63\x65ssKeyIdentity\x12\x15\n\raccess_key_id\x18\x01 \x01(\t\x12\x19\n\x11secret_access_key\x18\x02 \x01(\t\x12\x15\n\rsession_token\x18\x03 \x01(\t\x12\x12\n\naccount_id\x18\x04 \x01(\t\x12\x15\n\rprincipal_arn\x18\x05 \x01(\t\x12\x0f\n\x07user_id\x18\x06 \x01(\t\x12\x16\n\x0eprincipal_type\x18\x07 \x01(\t\x12\x0e\n\x06status\x18\x08 \x01(\t\x12.\n\nexpiration\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"S\n\x19RecordAccessKeyUseRequest\x12\x15\n\raccess_key_id\x18\x01 \x01(\t\x12\x0f\n\x07service\x18\x02 \x01(\t\x12\x0e\n\x06region\x18\x03 \x01(\t\".\n\x1aRecordAccessKeyUseResponse\x12\x10\n\x08recorded\x18\x01 \x01(\x08\"$\n\x14\x43reateAccountRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"k\n\x15\x43reateAccountResponse\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x15\n\raccess_key_id\x18\x03 \x01(\t\x12\x19\n\x11secret_access_key\x18\x04 \x01(\t\"\x15\n\x13ListAccountsRequest\"X\n\x07\x41\x63\x63ount\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12+\n\x07\x63reated\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"@\n\x14ListAccountsResponse\x12(\n\x08\x61\x63\x63ounts\x18\x01 \x03(\x0b\x32\x16.nimbus.iam.v1.Account\"4\n\x1bGetPrincipalPoliciesRequest\x12\x15\n\rprincipal_arn\x18\x01 \x01(\t\"\x95\x01\n\x0fPrincipalPolicy\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x11\n\tpolicy_id\x18\x02 \x01(\t\x12\x12\n\npolicy_arn\x18\x03 \x01(\t\x12\x13\n\x0bpolicy_name\x18\x04 \x01(\t\x12\x12\n\nversion_id\x18\x05 \x01(\t\x12\x10\n\x08\x64ocument\x18\x06 \x01(\t\x12\x12\n\nsource_arn\x18\x07 \x01(\t\"\xfe\x02\n\x1cGetPrincipalPoliciesResponse\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x15\n\rprincipal_arn\x18\x02 \x01(\t\x12\x16\n\x0eprincipal_type\x18\x03 \x01(\t\x12\x14\n\x0cprincipal_id\x18\x04 \x01(\t\x12\x39\n\x11identity_policies\x18\x05 \x03(\x0b\x32\x1e.nimbus.iam.v1.PrincipalPolicy\x12<\n\x14permissions_boundary\x18\x06 \x01(\x0b\x32\x1e.nimbus.iam.v1.PrincipalPolicy\x12V\n\x0eprincipal_tags\x18\x07 \x03(\x0b\x32>.nimbus.iam.v1.GetPrincipalPoliciesResponse.PrincipalTagsEntry\x1a\x34\n\x12PrincipalTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x32\xfc\x03\n\x0bIamInternal\x12\\\n\x10ResolveAccessKey\x12&.nimbus.iam.v1.ResolveAccessKeyRequest\x1a .nimbus.iam.v1.AccessKeyIdentity\x12i\n\x12RecordAccessKeyUse\x12(.nimbus.iam.v1.RecordAccessKeyUseRequest\x1a).nimbus.iam.v1.RecordAccessKeyUseResponse\x12Z\n\rCreateAccount\x12#.nimbus.iam.v1.CreateAccountRequest\x1a$.nimbus.iam.v1.CreateAccountResponse\x12W\n\x0cListAccounts\x12\".nimbus.iam.v1.ListAccountsRequest\x1a#.nimbus.iam.v1.ListAccountsResponse\x12o\n\x14GetPrincipalPolicies\x12*.nimbus.iam.v1.GetPrincipalPoliciesRequest\x1a+.nimbus.iam.v1.GetPrincipalPoliciesResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17nimbus/iam/v1/iam.proto\x12\rnimbus.iam.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"0\n\x17ResolveAccessKeyRequest\x12\x15\n\raccess_key_id\x18\x01 \x01(\t\"\xb2\x03\n\x11\x41\x63\x63\x65ssKeyIdentity\x12\x15\n\raccess_key_id\x18\x01 \x01(\t\x12\x19\n\x11secret_access_key\x18\x02 \x01(\t\x12\x15\n\rsession_token\x18\x03 \x01(\t\x12\x12\n\naccount_id\x18\x04 \x01(\t\x12\x15\n\rprincipal_arn\x18\x05 \x01(\t\x12\x0f\n\x07user_id\x18\x06 \x01(\t\x12\x16\n\x0eprincipal_type\x18\x07 \x01(\t\x12\x0e\n\x06status\x18\x08 \x01(\t\x12.\n\nexpiration\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10session_policies\x18\n \x03(\t\x12G\n\x0csession_tags\x18\x0b \x03(\x0b\x32\x31.nimbus.iam.v1.AccessKeyIdentity.SessionTagsEntry\x12\x10\n\x08role_arn\x18\x0c \x01(\t\x12\x17\n\x0fsource_identity\x18\r \x01(\t\x1a\x32\n\x10SessionTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"S\n\x19RecordAccessKeyUseRequest\x12\x15\n\raccess_key_id\x18\x01 \x01(\t\x12\x0f\n\x07service\x18\x02 \x01(\t\x12\x0e\n\x06region\x18\x03 \x01(\t\".\n\x1aRecordAccessKeyUseResponse\x12\x10\n\x08recorded\x18\x01 \x01(\x08\"$\n\x14\x43reateAccountRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"k\n\x15\x43reateAccountResponse\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x15\n\raccess_key_id\x18\x03 \x01(\t\x12\x19\n\x11secret_access_key\x18\x04 \x01(\t\"\x15\n\x13ListAccountsRequest\"X\n\x07\x41\x63\x63ount\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12+\n\x07\x63reated\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"@\n\x14ListAccountsResponse\x12(\n\x08\x61\x63\x63ounts\x18\x01 \x03(\x0b\x32\x16.nimbus.iam.v1.Account\"4\n\x1bGetPrincipalPoliciesRequest\x12\x15\n\rprincipal_arn\x18\x01 \x01(\t\"\x95\x01\n\x0fPrincipalPolicy\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x11\n\tpolicy_id\x18\x02 \x01(\t\x12\x12\n\npolicy_arn\x18\x03 \x01(\t\x12\x13\n\x0bpolicy_name\x18\x04 \x01(\t\x12\x12\n\nversion_id\x18\x05 \x01(\t\x12\x10\n\x08\x64ocument\x18\x06 \x01(\t\x12\x12\n\nsource_arn\x18\x07 \x01(\t\"\xfe\x02\n\x1cGetPrincipalPoliciesResponse\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x15\n\rprincipal_arn\x18\x02 \x01(\t\x12\x16\n\x0eprincipal_type\x18\x03 \x01(\t\x12\x14\n\x0cprincipal_id\x18\x04 \x01(\t\x12\x39\n\x11identity_policies\x18\x05 \x03(\x0b\x32\x1e.nimbus.iam.v1.PrincipalPolicy\x12<\n\x14permissions_boundary\x18\x06 \x01(\x0b\x32\x1e.nimbus.iam.v1.PrincipalPolicy\x12V\n\x0eprincipal_tags\x18\x07 \x03(\x0b\x32>.nimbus.iam.v1.GetPrincipalPoliciesResponse.PrincipalTagsEntry\x1a\x34\n\x12PrincipalTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x32\xfc\x03\n\x0bIamInternal\x12\\\n\x10ResolveAccessKey\x12&.nimbus.iam.v1.ResolveAccessKeyRequest\x1a .nimbus.iam.v1.AccessKeyIdentity\x12i\n\x12RecordAccessKeyUse\x12(.nimbus.iam.v1.RecordAccessKeyUseRequest\x1a).nimbus.iam.v1.RecordAccessKeyUseResponse\x12Z\n\rCreateAccount\x12#.nimbus.iam.v1.CreateAccountRequest\x1a$.nimbus.iam.v1.CreateAccountResponse\x12W\n\x0cListAccounts\x12\".nimbus.iam.v1.ListAccountsRequest\x1a#.nimbus.iam.v1.ListAccountsResponse\x12o\n\x14GetPrincipalPolicies\x12*.nimbus.iam.v1.GetPrincipalPoliciesRequest\x1a+.nimbus.iam.v1.GetPrincipalPoliciesResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'nimbus.iam.v1.iam_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_ACCESSKEYIDENTITY_SESSIONTAGSENTRY']._loaded_options = None
+  _globals['_ACCESSKEYIDENTITY_SESSIONTAGSENTRY']._serialized_options = b'8\001'
   _globals['_GETPRINCIPALPOLICIESRESPONSE_PRINCIPALTAGSENTRY']._loaded_options = None
   _globals['_GETPRINCIPALPOLICIESRESPONSE_PRINCIPALTAGSENTRY']._serialized_options = b'8\001'
   _globals['_RESOLVEACCESSKEYREQUEST']._serialized_start=75
   _globals['_RESOLVEACCESSKEYREQUEST']._serialized_end=123
   _globals['_ACCESSKEYIDENTITY']._serialized_start=126
-  _globals['_ACCESSKEYIDENTITY']._serialized_end=366
-  _globals['_RECORDACCESSKEYUSEREQUEST']._serialized_start=368
-  _globals['_RECORDACCESSKEYUSEREQUEST']._serialized_end=451
-  _globals['_RECORDACCESSKEYUSERESPONSE']._serialized_start=453
-  _globals['_RECORDACCESSKEYUSERESPONSE']._serialized_end=499
-  _globals['_CREATEACCOUNTREQUEST']._serialized_start=501
-  _globals['_CREATEACCOUNTREQUEST']._serialized_end=537
-  _globals['_CREATEACCOUNTRESPONSE']._serialized_start=539
-  _globals['_CREATEACCOUNTRESPONSE']._serialized_end=646
-  _globals['_LISTACCOUNTSREQUEST']._serialized_start=648
-  _globals['_LISTACCOUNTSREQUEST']._serialized_end=669
-  _globals['_ACCOUNT']._serialized_start=671
-  _globals['_ACCOUNT']._serialized_end=759
-  _globals['_LISTACCOUNTSRESPONSE']._serialized_start=761
-  _globals['_LISTACCOUNTSRESPONSE']._serialized_end=825
-  _globals['_GETPRINCIPALPOLICIESREQUEST']._serialized_start=827
-  _globals['_GETPRINCIPALPOLICIESREQUEST']._serialized_end=879
-  _globals['_PRINCIPALPOLICY']._serialized_start=882
-  _globals['_PRINCIPALPOLICY']._serialized_end=1031
-  _globals['_GETPRINCIPALPOLICIESRESPONSE']._serialized_start=1034
-  _globals['_GETPRINCIPALPOLICIESRESPONSE']._serialized_end=1416
-  _globals['_GETPRINCIPALPOLICIESRESPONSE_PRINCIPALTAGSENTRY']._serialized_start=1364
-  _globals['_GETPRINCIPALPOLICIESRESPONSE_PRINCIPALTAGSENTRY']._serialized_end=1416
-  _globals['_IAMINTERNAL']._serialized_start=1419
-  _globals['_IAMINTERNAL']._serialized_end=1927
+  _globals['_ACCESSKEYIDENTITY']._serialized_end=560
+  _globals['_ACCESSKEYIDENTITY_SESSIONTAGSENTRY']._serialized_start=510
+  _globals['_ACCESSKEYIDENTITY_SESSIONTAGSENTRY']._serialized_end=560
+  _globals['_RECORDACCESSKEYUSEREQUEST']._serialized_start=562
+  _globals['_RECORDACCESSKEYUSEREQUEST']._serialized_end=645
+  _globals['_RECORDACCESSKEYUSERESPONSE']._serialized_start=647
+  _globals['_RECORDACCESSKEYUSERESPONSE']._serialized_end=693
+  _globals['_CREATEACCOUNTREQUEST']._serialized_start=695
+  _globals['_CREATEACCOUNTREQUEST']._serialized_end=731
+  _globals['_CREATEACCOUNTRESPONSE']._serialized_start=733
+  _globals['_CREATEACCOUNTRESPONSE']._serialized_end=840
+  _globals['_LISTACCOUNTSREQUEST']._serialized_start=842
+  _globals['_LISTACCOUNTSREQUEST']._serialized_end=863
+  _globals['_ACCOUNT']._serialized_start=865
+  _globals['_ACCOUNT']._serialized_end=953
+  _globals['_LISTACCOUNTSRESPONSE']._serialized_start=955
+  _globals['_LISTACCOUNTSRESPONSE']._serialized_end=1019
+  _globals['_GETPRINCIPALPOLICIESREQUEST']._serialized_start=1021
+  _globals['_GETPRINCIPALPOLICIESREQUEST']._serialized_end=1073
+  _globals['_PRINCIPALPOLICY']._serialized_start=1076
+  _globals['_PRINCIPALPOLICY']._serialized_end=1225
+  _globals['_GETPRINCIPALPOLICIESRESPONSE']._serialized_start=1228
+  _globals['_GETPRINCIPALPOLICIESRESPONSE']._serialized_end=1610
+  _globals['_GETPRINCIPALPOLICIESRESPONSE_PRINCIPALTAGSENTRY']._serialized_start=1558
+  _globals['_GETPRINCIPALPOLICIESRESPONSE_PRINCIPALTAGSENTRY']._serialized_end=1610
+  _globals['_IAMINTERNAL']._serialized_start=1613
+  _globals['_IAMINTERNAL']._serialized_end=2121
 # @@protoc_insertion_point(module_scope)

@@ -16,7 +16,14 @@ class ResolveAccessKeyRequest(_message.Message):
     def __init__(self, access_key_id: _Optional[str] = ...) -> None: ...
 
 class AccessKeyIdentity(_message.Message):
-    __slots__ = ("access_key_id", "secret_access_key", "session_token", "account_id", "principal_arn", "user_id", "principal_type", "status", "expiration")
+    __slots__ = ("access_key_id", "secret_access_key", "session_token", "account_id", "principal_arn", "user_id", "principal_type", "status", "expiration", "session_policies", "session_tags", "role_arn", "source_identity")
+    class SessionTagsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     ACCESS_KEY_ID_FIELD_NUMBER: _ClassVar[int]
     SECRET_ACCESS_KEY_FIELD_NUMBER: _ClassVar[int]
     SESSION_TOKEN_FIELD_NUMBER: _ClassVar[int]
@@ -26,6 +33,10 @@ class AccessKeyIdentity(_message.Message):
     PRINCIPAL_TYPE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     EXPIRATION_FIELD_NUMBER: _ClassVar[int]
+    SESSION_POLICIES_FIELD_NUMBER: _ClassVar[int]
+    SESSION_TAGS_FIELD_NUMBER: _ClassVar[int]
+    ROLE_ARN_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_IDENTITY_FIELD_NUMBER: _ClassVar[int]
     access_key_id: str
     secret_access_key: str
     session_token: str
@@ -35,7 +46,11 @@ class AccessKeyIdentity(_message.Message):
     principal_type: str
     status: str
     expiration: _timestamp_pb2.Timestamp
-    def __init__(self, access_key_id: _Optional[str] = ..., secret_access_key: _Optional[str] = ..., session_token: _Optional[str] = ..., account_id: _Optional[str] = ..., principal_arn: _Optional[str] = ..., user_id: _Optional[str] = ..., principal_type: _Optional[str] = ..., status: _Optional[str] = ..., expiration: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    session_policies: _containers.RepeatedScalarFieldContainer[str]
+    session_tags: _containers.ScalarMap[str, str]
+    role_arn: str
+    source_identity: str
+    def __init__(self, access_key_id: _Optional[str] = ..., secret_access_key: _Optional[str] = ..., session_token: _Optional[str] = ..., account_id: _Optional[str] = ..., principal_arn: _Optional[str] = ..., user_id: _Optional[str] = ..., principal_type: _Optional[str] = ..., status: _Optional[str] = ..., expiration: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., session_policies: _Optional[_Iterable[str]] = ..., session_tags: _Optional[_Mapping[str, str]] = ..., role_arn: _Optional[str] = ..., source_identity: _Optional[str] = ...) -> None: ...
 
 class RecordAccessKeyUseRequest(_message.Message):
     __slots__ = ("access_key_id", "service", "region")
