@@ -7,7 +7,8 @@ from typing import Any
 
 from nimbus_iam.callers import Caller
 from nimbus_iam.models import PrincipalType
-from nimbus_iam.trust import trust_denies
+from nimbus_iam.trust import CallerPolicies, trust_denies
+from nimbus_policy import parse_policy
 
 ACCOUNT = "000000000000"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/r"
@@ -30,7 +31,10 @@ def denies(document: str, caller: Caller, context: dict[str, Any] | None = None,
     actions = kw.get("actions", ["sts:AssumeRole"])
     account = kw.get("account", ACCOUNT)
     role = kw.get("role", ROLE)
-    return trust_denies(document, caller.principal(), role, account, actions, context or {})
+    policies = kw.get("policies", CallerPolicies())
+    return trust_denies(
+        document, caller.principal(), role, account, actions, context or {}, policies
+    )
 
 
 def test_the_account_root_principal_lets_root_in() -> None:
@@ -66,3 +70,34 @@ def test_tags_need_sts_tag_session() -> None:
 
 def test_an_unparsable_stored_trust_policy_denies() -> None:
     assert denies("{", ROOT) == "sts:AssumeRole"
+
+
+def allows(action: str) -> CallerPolicies:
+    document = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}],
+        }
+    )
+    return CallerPolicies(identity=[parse_policy(document, "identity")])
+
+
+def test_a_trust_naming_the_account_also_needs_the_users_identity_allow() -> None:
+    document = trust(f"arn:aws:iam::{ACCOUNT}:root")
+    assert denies(document, USER) == "sts:AssumeRole"
+    assert denies(document, USER, policies=allows("sts:AssumeRole")) is None
+
+
+def test_a_boundary_limits_the_identity_allow() -> None:
+    document = trust(f"arn:aws:iam::{ACCOUNT}:root")
+    boundary = parse_policy(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}],
+            }
+        ),
+        "boundary",
+    )
+    limited = CallerPolicies(identity=allows("sts:AssumeRole").identity, boundary=boundary)
+    assert denies(document, USER, policies=limited) == "sts:AssumeRole"

@@ -223,3 +223,51 @@ def test_aws_cli_session_creates_a_user_gives_it_a_policy_and_is_refused_outside
     refused = aws("iam", "list-roles", **as_user)
     assert refused.returncode != 0
     assert "AccessDenied" in refused.stderr and "iam:ListRoles" in refused.stderr
+
+
+def test_a_trust_policy_naming_the_user_needs_no_identity_allow_and_one_naming_the_account_does(
+    cloud: Cloud,
+) -> None:
+    iam = client(cloud.endpoint, "iam")
+    name, key, secret = user_with_key(cloud)
+    user_arn = f"arn:aws:iam::000000000000:user/{name}"
+
+    def role_trusting(principal: str) -> str:
+        role = f"r-{uuid.uuid4().hex[:8]}"
+        trust = json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+                ],
+            }
+        )
+        arn: str = iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+        return arn
+
+    sts = client(cloud.endpoint, "sts", key, secret)
+
+    def assume(role_arn: str) -> Any:
+        return sts.assume_role(RoleArn=role_arn, RoleSessionName="session")
+
+    assume(role_trusting(user_arn))  # no identity policy at all: the trust policy suffices
+    by_account = role_trusting("arn:aws:iam::000000000000:root")
+    error = denied(lambda: assume(by_account))
+    assert error["Message"] == (
+        f"User: {user_arn} is not authorized to perform: sts:AssumeRole on resource: {by_account}"
+    )
+    iam.put_user_policy(
+        UserName=name, PolicyName="assume", PolicyDocument=policy(allow("sts:AssumeRole"))
+    )
+    credentials = assume(by_account)["Credentials"]
+    assert (
+        ":assumed-role/"
+        in boto3.client(
+            "sts",
+            endpoint_url=cloud.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        ).get_caller_identity()["Arn"]
+    )

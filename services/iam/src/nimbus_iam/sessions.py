@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
-from nimbus_policy import ContextValue, MalformedPolicyDocument, parse_policy
+from nimbus_policy import ContextValue, MalformedPolicyDocument, Policy, PolicyKind, parse_policy
 
 from nimbus_iam import credential_events, ids, principal_policies, principal_store, store
 from nimbus_iam.callers import Caller, CallerRef, resolve_caller
@@ -31,7 +31,8 @@ from nimbus_iam.iam_errors import (
     validation_error,
 )
 from nimbus_iam.models import AccessKey, PrincipalType, SessionDetails
-from nimbus_iam.trust import trust_denies
+from nimbus_iam.principal_policies import PrincipalPolicyReader
+from nimbus_iam.trust import CallerPolicies, trust_denies
 
 GET_SESSION_TOKEN_DEFAULT = 43200
 ROOT_SESSION_MAX = 3600
@@ -149,6 +150,7 @@ def _trust_context(caller: Caller, request: AssumeRoleInput) -> dict[str, Contex
 class Sessions:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
+        self._reader = PrincipalPolicyReader(pool)
 
     async def caller(self, ref: CallerRef) -> Caller:
         return await resolve_caller(self._pool, ref)
@@ -182,6 +184,27 @@ class Sessions:
                 await credential_events.emit(conn, key, credential_events.Change.CREATED, region)
                 return key
         raise RuntimeError("no free access key id found")
+
+    async def _caller_policies(self, caller: Caller) -> CallerPolicies:
+        """The caller's identity policies, boundary and session policies, parsed.
+
+        A stored document that no longer parses is skipped (it can only narrow nothing).
+        """
+        found = await self._reader.get_principal_policies(caller.arn)
+        identity = [p for e in found.identity_policies if (p := _parsed(e.document, "identity"))]
+        boundary = (
+            _parsed(found.permissions_boundary.document, "boundary")
+            if found.permissions_boundary
+            else None
+        )
+        session = None
+        if (
+            caller.key is not None
+            and caller.key.session is not None
+            and caller.key.session.policies
+        ):
+            session = [p for d in caller.key.session.policies if (p := _parsed(d, "session"))]
+        return CallerPolicies(identity, boundary, session)
 
     async def get_session_token(
         self, caller: Caller, region: str, duration: int | None
@@ -226,6 +249,7 @@ class Sessions:
                 role.account_id,
                 actions,
                 _trust_context(caller, request),
+                await self._caller_policies(caller),
             )
             if refused is not None:
                 raise not_authorized(caller, refused, request.role_arn)
@@ -295,3 +319,10 @@ class Sessions:
     async def delete_long_expired(self, seconds: float) -> int:
         """Forget temporary keys expired more than seconds ago (no cache can hold them)."""
         return await store.delete_expired_access_keys(self._pool, seconds)
+
+
+def _parsed(document: str, kind: PolicyKind) -> Policy | None:
+    try:
+        return parse_policy(document, kind)
+    except MalformedPolicyDocument:
+        return None
