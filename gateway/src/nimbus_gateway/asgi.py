@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 from multidict import CIMultiDict
 
 from nimbus_gateway.admin import PREFIX, AdminEndpoints
-from nimbus_gateway.pipeline import BodyTooLarge, Pipeline
+from nimbus_gateway.pipeline import BodyTooLarge, ClientDisconnected, Pipeline
 from nimbus_gateway.protocol.http import HttpRequest, HttpResponse
 
 Scope = MutableMapping[str, Any]
@@ -26,10 +26,6 @@ Send = Callable[[Message], Awaitable[None]]
 
 # S3's limit on the request header section; beyond it S3 answers 400 with this code.
 MAX_HEADER_BYTES = 8 * 1024
-
-
-class ClientDisconnected(Exception):
-    pass
 
 
 class AsgiBody:

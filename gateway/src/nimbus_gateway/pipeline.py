@@ -20,7 +20,10 @@ log = logging.getLogger(__name__)
 
 
 class BodySource(Protocol):
-    """The request body as the HTTP server offers it: whole (bounded) or as a stream."""
+    """The request body as the HTTP server offers it: whole (bounded) or as a stream.
+
+    Both raise ClientDisconnected when the client goes away before the body ends.
+    """
 
     async def read(self, limit: int) -> bytes:
         """The whole body; raises BodyTooLarge past limit bytes."""
@@ -31,6 +34,10 @@ class BodySource(Protocol):
 
 class BodyTooLarge(Exception):
     pass
+
+
+class ClientDisconnected(Exception):
+    """The client went away mid-request: there is no one to answer."""
 
 
 class Pipeline:
@@ -59,6 +66,8 @@ class Pipeline:
                 await self._run(exchange, body)
             except AwsError as failure:
                 serializing.error(exchange, failure)
+            except ClientDisconnected:
+                raise
             except Exception:
                 log.exception("unhandled error in the gateway")
                 serializing.error(exchange, internal_error())
