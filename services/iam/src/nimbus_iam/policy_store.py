@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nimbus_iam.entity_models import ManagedPolicy, PolicyVersion
+from nimbus_iam.entity_models import ManagedPolicy, PolicyVersion, Tag
 from nimbus_iam.principal_store import tags_from_json, tags_to_json
 from nimbus_iam.store import Executor
 
@@ -202,3 +202,11 @@ async def inline_policies(db: Executor, principal_id: str) -> dict[str, str]:
         "SELECT name, document FROM inline_policies WHERE principal_id = $1", principal_id
     )
     return {row["name"]: row["document"] for row in rows}
+
+
+async def set_policy_tags(db: Executor, policy_id: str, tags: list[Tag]) -> None:
+    await db.execute(
+        "UPDATE managed_policies SET tags = $2::jsonb WHERE policy_id = $1",
+        policy_id,
+        tags_to_json(tags),
+    )

@@ -10,9 +10,10 @@ import asyncpg
 
 from nimbus_iam import aws_managed, policy_store, principal_store
 from nimbus_iam.entity_models import Kind, Principal
-from nimbus_iam.iam_errors import no_such_entity
+from nimbus_iam.iam_errors import invalid_input, no_such_entity
 
 _ROOT = re.compile(r"^arn:aws:iam::(\d{12}):root$")
+_ENTITY_ARN = re.compile(r"^arn:aws:iam::\d{12}:(user|group|role)/(?:.*/)?([^/]+)$")
 _ASSUMED_ROLE = re.compile(r"^arn:aws:sts::(\d{12}):assumed-role/([^/]+)/.+$")
 
 
@@ -130,3 +131,27 @@ async def default_document(conn: asyncpg.Connection, arn: str) -> str | None:
     """The default version's document of a managed policy (AWS or customer), or None."""
     found = await _managed(conn, arn, arn)
     return found.document if found is not None else None
+
+
+async def simulation_sources(
+    pool: asyncpg.Pool, account_id: str, arn: str
+) -> tuple[Principal, list[EffectivePolicy], EffectivePolicy | None]:
+    """A user's, group's or role's identity policies (a user's groups' too) and boundary, as
+    SimulatePrincipalPolicy evaluates them."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        principal = await principal_store.get_by_arn(conn, arn)
+        if principal is None or principal.account_id != account_id:
+            entity = _ENTITY_ARN.match(arn)
+            if entity is None:
+                raise invalid_input(f"Invalid ARN: {arn}")
+            raise no_such_entity(
+                f"The {entity.group(1)} with name {entity.group(2)} cannot be found."
+            )
+        policies = await _policies_of(conn, principal)
+        if principal.kind is Kind.USER:
+            for group in await principal_store.groups_of(conn, principal.principal_id):
+                policies += await _policies_of(conn, group)
+        boundary = None
+        if principal.permissions_boundary_arn:
+            boundary = await _managed(conn, principal.permissions_boundary_arn, principal.arn)
+        return principal, policies, boundary

@@ -7,7 +7,13 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from nimbus_iam import entity_events, policy_store, principal_store, principals
+from nimbus_iam import (
+    entity_events,
+    instance_profile_store,
+    policy_store,
+    principal_store,
+    principals,
+)
 from nimbus_iam.entity_models import Kind, Principal, Tag
 from nimbus_iam.iam_errors import delete_conflict, limit_exceeded
 from nimbus_iam.pagination import Page, paginate
@@ -110,6 +116,10 @@ class Roles:
     async def delete_role(self, scope: Scope, name: str) -> None:
         async with self._pool.acquire() as conn, conn.transaction():
             role = await principals.find(conn, scope, Kind.ROLE, name, lock=True)
+            if await instance_profile_store.of_role(conn, role.principal_id):
+                raise delete_conflict(
+                    "Cannot delete entity, must remove roles from instance profile first."
+                )
             if await policy_store.inline_policies(conn, role.principal_id):
                 raise delete_conflict("Cannot delete entity, must delete policies first.")
             if await policy_store.attached_arns(conn, role.principal_id):

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from nimbus_iam import (
+    account_store,
     credential_events,
     entity_events,
     ids,
@@ -109,6 +110,8 @@ class Users:
         """Only a user with nothing left attached can go (AWS's DeleteConflict otherwise)."""
         async with self._pool.acquire() as conn, conn.transaction():
             user = await principals.find(conn, scope, Kind.USER, name, lock=True)
+            if await account_store.get_login_profile(conn, user.principal_id):
+                raise delete_conflict("Cannot delete entity, must delete login profile first.")
             if await principal_store.count_access_keys(conn, user.arn):
                 raise delete_conflict("Cannot delete entity, must delete access keys first.")
             if await policy_store.inline_policies(conn, user.principal_id):
