@@ -21,6 +21,7 @@ from nimbus_iam.validation import (
     PATH,
     PATH_PREFIX,
     POLICY_PATH,
+    TAG_KEY,
     Checks,
 )
 
@@ -114,6 +115,23 @@ def tags_in(params: Input, member: str = "Tags") -> list[Tag]:
 
 def tags_out(tags: Sequence[Tag]) -> list[dict[str, str]]:
     return [{"Key": t.key, "Value": t.value} for t in tags]
+
+
+def tag_keys_in(checks: Checks, params: Input) -> list[str]:
+    """The TagKeys of an Untag* call, checked as IAM checks them (1..50 keys of 1..128)."""
+    checks.required(params.get("TagKeys"), "tagKeys")
+    keys = [str(k) for k in params.get("TagKeys") or []]
+    checks.count(keys, "tagKeys", 50)
+    for index, key in enumerate(keys, 1):
+        checks.string(key, f"tagKeys.{index}.member", min_len=1, max_len=128, pattern=TAG_KEY)
+    return keys
+
+
+def tags_page_out(page: Page[Tag]) -> Output:
+    """A List*Tags answer: the page's tags, IsTruncated and Marker."""
+    output = page_out(page, "Tags", lambda t: t)
+    output["Tags"] = tags_out(page.items)
+    return output
 
 
 def page_out(page: Page[T], member: str, shape: Callable[[T], Any]) -> Output:

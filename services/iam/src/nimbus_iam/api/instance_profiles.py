@@ -15,12 +15,14 @@ from nimbus_iam.api.common import (
     paging,
     role_out,
     scope_of,
+    tag_keys_in,
     tags_in,
     tags_out,
+    tags_page_out,
 )
 from nimbus_iam.instance_profiles import InstanceProfiles, ProfileWithRoles
 from nimbus_iam.principals import check_tags
-from nimbus_iam.validation import TAG_KEY, Checks
+from nimbus_iam.validation import Checks
 
 
 def profile_out(item: ProfileWithRoles, *, details: bool = True) -> Output:
@@ -150,11 +152,7 @@ class InstanceProfileApi:
     async def untag_instance_profile(self, context: RequestContext, params: Input) -> Output:
         checks = Checks()
         _check_profile_name(checks, params)
-        checks.required(params.get("TagKeys"), "tagKeys")
-        keys = [str(k) for k in params.get("TagKeys") or []]
-        checks.count(keys, "tagKeys", 50)
-        for index, key in enumerate(keys, 1):
-            checks.string(key, f"tagKeys.{index}.member", min_len=1, max_len=128, pattern=TAG_KEY)
+        keys = tag_keys_in(checks, params)
         checks.done()
         await self._profiles.untag_instance_profile(
             scope_of(context), params["InstanceProfileName"], keys
@@ -169,6 +167,4 @@ class InstanceProfileApi:
         page = await self._profiles.list_instance_profile_tags(
             scope_of(context), params["InstanceProfileName"], marker, max_items
         )
-        output = page_out(page, "Tags", lambda t: t)
-        output["Tags"] = tags_out(page.items)
-        return output
+        return tags_page_out(page)

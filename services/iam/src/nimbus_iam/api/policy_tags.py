@@ -5,10 +5,18 @@ from __future__ import annotations
 from nimbus.common.v1.common_pb2 import RequestContext
 from nimbus_core.operations import Input, Output
 
-from nimbus_iam.api.common import Handlers, check_arn, page_out, paging, scope_of, tags_in, tags_out
+from nimbus_iam.api.common import (
+    Handlers,
+    check_arn,
+    paging,
+    scope_of,
+    tag_keys_in,
+    tags_in,
+    tags_page_out,
+)
 from nimbus_iam.policy_tags import PolicyTags
 from nimbus_iam.principals import check_tags
-from nimbus_iam.validation import TAG_KEY, Checks
+from nimbus_iam.validation import Checks
 
 
 class PolicyTagApi:
@@ -35,11 +43,7 @@ class PolicyTagApi:
     async def untag_policy(self, context: RequestContext, params: Input) -> Output:
         checks = Checks()
         check_arn(checks, params, "PolicyArn")
-        checks.required(params.get("TagKeys"), "tagKeys")
-        keys = [str(k) for k in params.get("TagKeys") or []]
-        checks.count(keys, "tagKeys", 50)
-        for index, key in enumerate(keys, 1):
-            checks.string(key, f"tagKeys.{index}.member", min_len=1, max_len=128, pattern=TAG_KEY)
+        keys = tag_keys_in(checks, params)
         checks.done()
         await self._tags.untag_policy(scope_of(context), params["PolicyArn"], keys)
         return {}
@@ -52,6 +56,4 @@ class PolicyTagApi:
         page = await self._tags.list_policy_tags(
             scope_of(context), params["PolicyArn"], marker, max_items
         )
-        output = page_out(page, "Tags", lambda t: t)
-        output["Tags"] = tags_out(page.items)
-        return output
+        return tags_page_out(page)

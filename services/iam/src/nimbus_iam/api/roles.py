@@ -16,12 +16,13 @@ from nimbus_iam.api.common import (
     paging,
     role_out,
     scope_of,
+    tag_keys_in,
     tags_in,
-    tags_out,
+    tags_page_out,
 )
 from nimbus_iam.principals import check_tags
 from nimbus_iam.roles import Roles
-from nimbus_iam.validation import DESCRIPTION, TAG_KEY, Checks
+from nimbus_iam.validation import DESCRIPTION, Checks
 
 
 def _check_role_fields(checks: Checks, params: Input) -> None:
@@ -136,11 +137,7 @@ class RoleApi:
     async def untag_role(self, context: RequestContext, params: Input) -> Output:
         checks = Checks()
         check_name(checks, params, "RoleName", 64)
-        checks.required(params.get("TagKeys"), "tagKeys")
-        keys = [str(k) for k in params.get("TagKeys") or []]
-        checks.count(keys, "tagKeys", 50)
-        for index, key in enumerate(keys, 1):
-            checks.string(key, f"tagKeys.{index}.member", min_len=1, max_len=128, pattern=TAG_KEY)
+        keys = tag_keys_in(checks, params)
         checks.done()
         await self._roles.untag_role(scope_of(context), params["RoleName"], keys)
         return {}
@@ -153,9 +150,7 @@ class RoleApi:
         page = await self._roles.list_role_tags(
             scope_of(context), params["RoleName"], marker, max_items
         )
-        output = page_out(page, "Tags", lambda t: t)
-        output["Tags"] = tags_out(page.items)
-        return output
+        return tags_page_out(page)
 
     async def put_role_permissions_boundary(self, context: RequestContext, params: Input) -> Output:
         checks = Checks()

@@ -16,15 +16,16 @@ from nimbus_iam.api.common import (
     page_out,
     paging,
     scope_of,
+    tag_keys_in,
     tags_in,
-    tags_out,
+    tags_page_out,
     user_out,
 )
 from nimbus_iam.iam_errors import invalid_input
 from nimbus_iam.models import AccessKey, KeyStatus
 from nimbus_iam.principals import check_tags
 from nimbus_iam.users import Users
-from nimbus_iam.validation import ACCESS_KEY_ID, TAG_KEY, Checks
+from nimbus_iam.validation import ACCESS_KEY_ID, Checks
 
 
 def _key_metadata(owner: KeyOwner, key: AccessKey) -> Output:
@@ -139,11 +140,7 @@ class UserApi:
     async def untag_user(self, context: RequestContext, params: Input) -> Output:
         checks = Checks()
         check_name(checks, params, "UserName", 128)
-        checks.required(params.get("TagKeys"), "tagKeys")
-        keys = [str(k) for k in params.get("TagKeys") or []]
-        checks.count(keys, "tagKeys", 50)
-        for index, key in enumerate(keys, 1):
-            checks.string(key, f"tagKeys.{index}.member", min_len=1, max_len=128, pattern=TAG_KEY)
+        keys = tag_keys_in(checks, params)
         checks.done()
         await self._users.untag_user(scope_of(context), params["UserName"], keys)
         return {}
@@ -156,9 +153,7 @@ class UserApi:
         page = await self._users.list_user_tags(
             scope_of(context), params["UserName"], marker, max_items
         )
-        output = page_out(page, "Tags", lambda t: t)
-        output["Tags"] = tags_out(page.items)
-        return output
+        return tags_page_out(page)
 
     async def put_user_permissions_boundary(self, context: RequestContext, params: Input) -> Output:
         checks = Checks()
