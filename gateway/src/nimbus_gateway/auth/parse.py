@@ -269,28 +269,17 @@ def _service_header(
     else:
         moment = _parse_http_date(time_header)
         timestamp = errors.basic_time(moment) if moment else time_header
-    if moment is None:
-        raise errors.incomplete_signature(
-            f"Date must be in ISO-8601 'basic format'. Got '{time_header}'. "
-            "See http://en.wikipedia.org/wiki/ISO_8601"
-        )
-    signed_headers = _signed_headers(parts["SignedHeaders"])
-    if "host" not in signed_headers:
-        raise errors.incomplete_signature(
-            "'Host' must be a 'SignedHeader' in the AWS Authorization."
-        )
-    access_key_id, scope = _service_credential(parts["Credential"], timestamp, service)
-    return Claims(
-        form="header",
-        access_key_id=access_key_id,
-        scope=scope,
-        signed_headers=signed_headers,
-        signature=parts["Signature"],
+    return _service_claims(
+        "header",
+        shown_time=time_header,
         timestamp=timestamp,
         moment=moment,
-        expires=None,
+        signed_headers=parts["SignedHeaders"],
+        credential=parts["Credential"],
+        signature=parts["Signature"],
         security_token=request.headers.get("x-amz-security-token"),
         query=params,
+        service=service,
     )
 
 
@@ -317,28 +306,57 @@ def _service_query(request: HttpRequest, params: dict[str, str], service: str | 
         )
     timestamp = params["X-Amz-Date"]
     moment = _parse_basic(timestamp)
+    # The query services hold presigned requests to the 15-minute window (no expiry).
+    return _service_claims(
+        "query",
+        shown_time=timestamp,
+        timestamp=timestamp,
+        moment=moment,
+        signed_headers=params["X-Amz-SignedHeaders"],
+        credential=params["X-Amz-Credential"],
+        signature=params["X-Amz-Signature"],
+        security_token=params.get("X-Amz-Security-Token"),
+        query=params,
+        service=service,
+    )
+
+
+def _service_claims(
+    form: Literal["header", "query"],
+    *,
+    shown_time: str,
+    timestamp: str,
+    moment: datetime | None,
+    signed_headers: str,
+    credential: str,
+    signature: str,
+    security_token: str | None,
+    query: dict[str, str],
+    service: str | None,
+) -> Claims:
+    """The checks the query/JSON services make on either form, in AWS's order."""
     if moment is None:
         raise errors.incomplete_signature(
-            f"Date must be in ISO-8601 'basic format'. Got '{timestamp}'. "
+            f"Date must be in ISO-8601 'basic format'. Got '{shown_time}'. "
             "See http://en.wikipedia.org/wiki/ISO_8601"
         )
-    signed_headers = _signed_headers(params["X-Amz-SignedHeaders"])
-    if "host" not in signed_headers:
+    headers = _signed_headers(signed_headers)
+    if "host" not in headers:
         raise errors.incomplete_signature(
             "'Host' must be a 'SignedHeader' in the AWS Authorization."
         )
-    access_key_id, scope = _service_credential(params["X-Amz-Credential"], timestamp, service)
+    access_key_id, scope = _service_credential(credential, timestamp, service)
     return Claims(
-        form="query",
+        form=form,
         access_key_id=access_key_id,
         scope=scope,
-        signed_headers=signed_headers,
-        signature=params["X-Amz-Signature"],
+        signed_headers=headers,
+        signature=signature,
         timestamp=timestamp,
         moment=moment,
-        expires=None,  # the query services hold presigned requests to the 15-minute window
-        security_token=params.get("X-Amz-Security-Token"),
-        query=params,
+        expires=None,
+        security_token=security_token,
+        query=query,
     )
 
 
