@@ -22,7 +22,7 @@ from nimbus_core.logs import bound_request_id
 Input = dict[str, Any]
 Output = dict[str, Any]
 UnaryHandler = Callable[[RequestContext, Input], Awaitable[Output]]
-UploadHandler = Callable[[RequestContext, Input, AsyncIterator[bytes]], Awaitable[Output]]
+UploadHandler = Callable[[RequestContext, Input, "UploadBody"], Awaitable[Output]]
 DownloadHandler = Callable[[RequestContext, Input], Awaitable[tuple[Output, AsyncIterator[bytes]]]]
 
 SERVICE_NAME = service_pb2.DESCRIPTOR.services_by_name["AwsService"].full_name
@@ -35,6 +35,28 @@ class OperationTable:
     unary: Mapping[str, UnaryHandler] = field(default_factory=dict)
     upload: Mapping[str, UploadHandler] = field(default_factory=dict)
     download: Mapping[str, DownloadHandler] = field(default_factory=dict)
+
+
+class UploadBody:
+    """A streamed request body: iterate it for the chunks; once the iteration has ended,
+    `trailers` holds the trailing headers the client sent after the body (aws-chunked
+    trailers such as x-amz-checksum-crc32, lower-cased names), if any.
+    """
+
+    def __init__(self, parts: AsyncIterator[service_pb2.InvokeUploadRequest]) -> None:
+        self._parts = parts
+        self.trailers: dict[str, str] = {}
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._chunks()
+
+    async def _chunks(self) -> AsyncIterator[bytes]:
+        async for part in self._parts:
+            kind = part.WhichOneof("part")
+            if kind == "body_chunk":
+                yield part.body_chunk
+            elif kind == "trailers":
+                self.trailers.update(part.trailers.headers)
 
 
 def _decode(payload: bytes) -> Input:
@@ -80,12 +102,9 @@ class AwsServiceServicer(service_pb2_grpc.AwsServiceServicer):
         if handler is None:
             raise not_implemented(head.operation)
 
-        async def body() -> AsyncIterator[bytes]:
-            async for part in request_iterator:
-                yield part.body_chunk
-
         with bound_request_id(head.context.request_id):
-            output = await handler(head.context, _decode(head.input_json), body())
+            body = UploadBody(request_iterator)
+            output = await handler(head.context, _decode(head.input_json), body)
         return service_pb2.InvokeResponse(output_json=_encode(output))
 
     async def InvokeDownload(

@@ -3,6 +3,7 @@
 from nimbus_core.runtime import main
 
 from nimbus_s3.service import SPEC
+from nimbus_s3.settings import S3Settings
 
 if __name__ == "__main__":
-    main(SPEC)
+    main(SPEC, S3Settings())

@@ -25,21 +25,27 @@ _sym_db = _symbol_database.Default()
 from nimbus.common.v1 import common_pb2 as nimbus_dot_common_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fnimbus/service/v1/service.proto\x12\x11nimbus.service.v1\x1a\x1dnimbus/common/v1/common.proto\"i\n\rInvokeRequest\x12\x11\n\toperation\x18\x01 \x01(\t\x12\x12\n\ninput_json\x18\x02 \x01(\x0c\x12\x31\n\x07\x63ontext\x18\x03 \x01(\x0b\x32 .nimbus.common.v1.RequestContext\"%\n\x0eInvokeResponse\x12\x13\n\x0boutput_json\x18\x01 \x01(\x0c\"e\n\x13InvokeUploadRequest\x12\x30\n\x04head\x18\x01 \x01(\x0b\x32 .nimbus.service.v1.InvokeRequestH\x00\x12\x14\n\nbody_chunk\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04part\"i\n\x16InvokeDownloadResponse\x12\x31\n\x04head\x18\x01 \x01(\x0b\x32!.nimbus.service.v1.InvokeResponseH\x00\x12\x14\n\nbody_chunk\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04part2\x99\x02\n\nAwsService\x12M\n\x06Invoke\x12 .nimbus.service.v1.InvokeRequest\x1a!.nimbus.service.v1.InvokeResponse\x12[\n\x0cInvokeUpload\x12&.nimbus.service.v1.InvokeUploadRequest\x1a!.nimbus.service.v1.InvokeResponse(\x01\x12_\n\x0eInvokeDownload\x12 .nimbus.service.v1.InvokeRequest\x1a).nimbus.service.v1.InvokeDownloadResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fnimbus/service/v1/service.proto\x12\x11nimbus.service.v1\x1a\x1dnimbus/common/v1/common.proto\"i\n\rInvokeRequest\x12\x11\n\toperation\x18\x01 \x01(\t\x12\x12\n\ninput_json\x18\x02 \x01(\x0c\x12\x31\n\x07\x63ontext\x18\x03 \x01(\x0b\x32 .nimbus.common.v1.RequestContext\"%\n\x0eInvokeResponse\x12\x13\n\x0boutput_json\x18\x01 \x01(\x0c\"}\n\x0c\x42odyTrailers\x12=\n\x07headers\x18\x01 \x03(\x0b\x32,.nimbus.service.v1.BodyTrailers.HeadersEntry\x1a.\n\x0cHeadersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x9a\x01\n\x13InvokeUploadRequest\x12\x30\n\x04head\x18\x01 \x01(\x0b\x32 .nimbus.service.v1.InvokeRequestH\x00\x12\x14\n\nbody_chunk\x18\x02 \x01(\x0cH\x00\x12\x33\n\x08trailers\x18\x03 \x01(\x0b\x32\x1f.nimbus.service.v1.BodyTrailersH\x00\x42\x06\n\x04part\"i\n\x16InvokeDownloadResponse\x12\x31\n\x04head\x18\x01 \x01(\x0b\x32!.nimbus.service.v1.InvokeResponseH\x00\x12\x14\n\nbody_chunk\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04part2\x99\x02\n\nAwsService\x12M\n\x06Invoke\x12 .nimbus.service.v1.InvokeRequest\x1a!.nimbus.service.v1.InvokeResponse\x12[\n\x0cInvokeUpload\x12&.nimbus.service.v1.InvokeUploadRequest\x1a!.nimbus.service.v1.InvokeResponse(\x01\x12_\n\x0eInvokeDownload\x12 .nimbus.service.v1.InvokeRequest\x1a).nimbus.service.v1.InvokeDownloadResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'nimbus.service.v1.service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_BODYTRAILERS_HEADERSENTRY']._loaded_options = None
+  _globals['_BODYTRAILERS_HEADERSENTRY']._serialized_options = b'8\001'
   _globals['_INVOKEREQUEST']._serialized_start=85
   _globals['_INVOKEREQUEST']._serialized_end=190
   _globals['_INVOKERESPONSE']._serialized_start=192
   _globals['_INVOKERESPONSE']._serialized_end=229
-  _globals['_INVOKEUPLOADREQUEST']._serialized_start=231
-  _globals['_INVOKEUPLOADREQUEST']._serialized_end=332
-  _globals['_INVOKEDOWNLOADRESPONSE']._serialized_start=334
-  _globals['_INVOKEDOWNLOADRESPONSE']._serialized_end=439
-  _globals['_AWSSERVICE']._serialized_start=442
-  _globals['_AWSSERVICE']._serialized_end=723
+  _globals['_BODYTRAILERS']._serialized_start=231
+  _globals['_BODYTRAILERS']._serialized_end=356
+  _globals['_BODYTRAILERS_HEADERSENTRY']._serialized_start=310
+  _globals['_BODYTRAILERS_HEADERSENTRY']._serialized_end=356
+  _globals['_INVOKEUPLOADREQUEST']._serialized_start=359
+  _globals['_INVOKEUPLOADREQUEST']._serialized_end=513
+  _globals['_INVOKEDOWNLOADRESPONSE']._serialized_start=515
+  _globals['_INVOKEDOWNLOADRESPONSE']._serialized_end=620
+  _globals['_AWSSERVICE']._serialized_start=623
+  _globals['_AWSSERVICE']._serialized_end=904
 # @@protoc_insertion_point(module_scope)

@@ -1,4 +1,5 @@
 from nimbus.common.v1 import common_pb2 as _common_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Mapping as _Mapping
@@ -22,13 +23,28 @@ class InvokeResponse(_message.Message):
     output_json: bytes
     def __init__(self, output_json: _Optional[bytes] = ...) -> None: ...
 
+class BodyTrailers(_message.Message):
+    __slots__ = ("headers",)
+    class HeadersEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    HEADERS_FIELD_NUMBER: _ClassVar[int]
+    headers: _containers.ScalarMap[str, str]
+    def __init__(self, headers: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
 class InvokeUploadRequest(_message.Message):
-    __slots__ = ("head", "body_chunk")
+    __slots__ = ("head", "body_chunk", "trailers")
     HEAD_FIELD_NUMBER: _ClassVar[int]
     BODY_CHUNK_FIELD_NUMBER: _ClassVar[int]
+    TRAILERS_FIELD_NUMBER: _ClassVar[int]
     head: InvokeRequest
     body_chunk: bytes
-    def __init__(self, head: _Optional[_Union[InvokeRequest, _Mapping]] = ..., body_chunk: _Optional[bytes] = ...) -> None: ...
+    trailers: BodyTrailers
+    def __init__(self, head: _Optional[_Union[InvokeRequest, _Mapping]] = ..., body_chunk: _Optional[bytes] = ..., trailers: _Optional[_Union[BodyTrailers, _Mapping]] = ...) -> None: ...
 
 class InvokeDownloadResponse(_message.Message):
     __slots__ = ("head", "body_chunk")

@@ -1,0 +1,1 @@
+"""The S3 API: one module per family of operations, each giving an OperationTable."""
