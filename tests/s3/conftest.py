@@ -21,8 +21,9 @@ from botocore.config import Config
 
 from tests.system.conftest import Cloud, _drop_databases
 
-GATEWAY_PORT = 4589
-BASE_PORT = 52300
+# Overridable so that several runs can share one machine (each needs its own ports).
+GATEWAY_PORT = int(os.environ.get("NIMBUS_TEST_S3_GATEWAY_PORT", "4589"))
+BASE_PORT = int(os.environ.get("NIMBUS_TEST_S3_BASE_PORT", "52300"))
 S3_REPLICAS = 2
 
 # What the s3 replicas run with in these tests (see nimbus_s3.settings).
