@@ -11,6 +11,7 @@ from nimbus_core.operations import (
 )
 from nimbus_core.runtime import Resources, ServiceSpec
 
+from nimbus_s3 import gc, internal_api, lifecycle
 from nimbus_s3.api import buckets, configs, listing, multipart, objects
 from nimbus_s3.settings import S3Settings
 
@@ -45,4 +46,6 @@ SPEC = ServiceSpec(
     name="s3",
     migrations=load_migrations("nimbus_s3.migrations"),
     build_operations=build_operations,
+    extra_services=[(internal_api.SERVICE_NAME, internal_api.registrar)],
+    background=(gc.collect_forever, lifecycle.reconcile_forever),
 )
