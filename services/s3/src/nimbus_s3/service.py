@@ -12,10 +12,10 @@ from nimbus_core.operations import (
 from nimbus_core.runtime import Resources, ServiceSpec
 
 from nimbus_s3 import gc, internal_api, lifecycle
-from nimbus_s3.api import buckets, configs, listing, multipart, objects
+from nimbus_s3.api import buckets, configs, listing, multipart, objects, restore
 from nimbus_s3.settings import S3Settings
 
-API_MODULES = (buckets, configs, objects, listing, multipart)
+API_MODULES = (buckets, configs, objects, listing, multipart, restore)
 
 
 def s3_settings(resources: Resources) -> S3Settings:
