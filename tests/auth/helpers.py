@@ -3,6 +3,7 @@ gateway hands the auth library."""
 
 from __future__ import annotations
 
+import email.utils
 import io
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from urllib.parse import urlsplit
 
 import boto3
 import botocore.auth
+import botocore.crt.auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
@@ -49,9 +51,38 @@ DEFAULT_LOOKUP = lookup_of(SigningCredential(ACCESS_KEY, SECRET_KEY))
 @contextmanager
 def frozen_signing_clock(moment: datetime = NOW) -> Iterator[None]:
     """botocore signs with this time instead of the wall clock."""
-    naive = moment.astimezone(UTC).replace(tzinfo=None)
-    with mock.patch.object(botocore.auth, "get_current_datetime", return_value=naive):
+    aware = moment.astimezone(UTC)
+
+    def now(remove_tzinfo: bool = True) -> datetime:
+        return aware.replace(tzinfo=None) if remove_tzinfo else aware
+
+    # With awscrt installed, botocore signs SigV4 with its CRT signers, which read the clock
+    # through botocore.crt.auth; both are frozen.
+    with (
+        mock.patch.object(botocore.auth, "get_current_datetime", side_effect=now),
+        mock.patch.object(botocore.crt.auth, "get_current_datetime", side_effect=now),
+        mock.patch.object(botocore.auth.HmacV1Auth, "_get_date", _header_date(aware)),
+        mock.patch.object(botocore.auth.HmacV1QueryAuth, "_get_date", _expires_at(aware)),
+    ):
         yield
+
+
+def _header_date(moment: datetime) -> Any:
+    """SigV2 (header form) signs the Date header botocore writes from the wall clock."""
+
+    def get_date(self: Any) -> str:
+        return email.utils.formatdate(moment.timestamp(), usegmt=True)
+
+    return get_date
+
+
+def _expires_at(moment: datetime) -> Any:
+    """SigV2 (query form) signs Expires, which botocore counts from the wall clock."""
+
+    def get_date(self: Any) -> str:
+        return str(int(moment.timestamp() + int(self._expires)))
+
+    return get_date
 
 
 def body_bytes(body: Any) -> bytes:
@@ -73,6 +104,9 @@ def to_http_request(method: str, url: str, headers: Mapping[str, Any], body: Any
     received: CIMultiDict[str] = CIMultiDict()
     received["Host"] = parts.netloc
     for name, value in headers.items():
+        if name.lower() == "host":  # botocore's CRT signers add the Host header they sign
+            received["Host"] = value.decode() if isinstance(value, bytes) else str(value)
+            continue
         received.add(name, value.decode() if isinstance(value, bytes) else str(value))
     return HttpRequest(
         method=method,

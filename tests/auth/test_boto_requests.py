@@ -321,8 +321,7 @@ async def test_a_streamed_signed_body_is_left_to_the_caller() -> None:
 
 
 def _presigned(expires: int = 300, **params: Any) -> HttpRequest:
-    # boto3 presigns S3 with SigV2 unless told otherwise; Nimbus takes SigV4 only (see
-    # test_a_sigv2_presigned_url_gets_the_sigv4_only_region_answer).
+    # boto3 presigns S3 with SigV2 unless told otherwise (see tests/auth/test_sigv2.py).
     s3 = client("s3", signature_version="s3v4")
     with frozen_signing_clock():
         url = s3.generate_presigned_url(
@@ -350,18 +349,15 @@ async def test_a_presigned_url_authenticates_until_it_expires() -> None:
     }
 
 
-async def test_a_sigv2_presigned_url_gets_the_sigv4_only_region_answer() -> None:
+async def test_a_default_boto3_presigned_url_is_sigv2_and_authenticates() -> None:
     s3 = client("s3")
     with frozen_signing_clock():
         url = s3.generate_presigned_url("get_object", Params={"Bucket": "b", "Key": "k"})
     parts = urlsplit(url)
+    assert "AWSAccessKeyId=" in parts.query and "X-Amz-Algorithm" not in parts.query
     request = HttpRequest("GET", parts.path, parts.query, CIMultiDict(Host=parts.netloc))
-    error = await _fails(request, True, "s3")
-    assert (error.code, error.http_status) == ("InvalidRequest", 400)
-    assert error.message == (
-        "The authorization mechanism you have provided is not supported. "
-        "Please use AWS4-HMAC-SHA256."
-    )
+    auth = await _auth(request, True, "s3")
+    assert auth.presigned and auth.access_key_id == ACCESS_KEY and auth.payload == "unsigned"
 
 
 async def test_a_presigned_url_from_the_future_is_not_yet_valid() -> None:

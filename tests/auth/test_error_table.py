@@ -71,10 +71,9 @@ MALFORMED = "The authorization header is malformed; "
             "Authorization header is invalid -- one and only one ' ' (space) required.",
         ),
         (
-            "AWS AKIDEXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=",
-            "InvalidRequest",
-            "The authorization mechanism you have provided is not supported. "
-            "Please use AWS4-HMAC-SHA256.",
+            "AWS AKIDEXAMPLE",
+            "InvalidArgument",
+            "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature",
         ),
         ("Bearer abc", "InvalidArgument", "Unsupported Authorization Type"),
         (

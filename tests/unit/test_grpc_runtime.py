@@ -15,7 +15,7 @@ from nimbus.service.v1 import service_pb2, service_pb2_grpc
 from nimbus_core.errors import AwsError, error_from_aio_rpc
 from nimbus_core.grpc_client import call_with_retry, make_channel
 from nimbus_core.grpc_server import GrpcServer
-from nimbus_core.operations import SERVICE_NAME, OperationTable, register
+from nimbus_core.operations import SERVICE_NAME, OperationTable, UploadBody, register
 
 
 def table(replica: str, gate: asyncio.Event | None = None) -> OperationTable:
@@ -40,9 +40,9 @@ def table(replica: str, gate: asyncio.Event | None = None) -> OperationTable:
         return {"finished": True}
 
     async def upload(
-        ctx: RequestContext, body: dict[str, Any], chunks: AsyncIterator[bytes]
+        ctx: RequestContext, body: dict[str, Any], chunks: UploadBody
     ) -> dict[str, Any]:
-        return {"size": sum([len(c) async for c in chunks])}
+        return {"size": sum([len(c) async for c in chunks]), "trailers": chunks.trailers}
 
     async def download(
         ctx: RequestContext, body: dict[str, Any]
@@ -135,9 +135,14 @@ async def test_streamed_bodies_in_both_directions(server: GrpcServer) -> None:
             yield service_pb2.InvokeUploadRequest(head=invoke("Upload", {}))
             for _ in range(10):
                 yield service_pb2.InvokeUploadRequest(body_chunk=b"y" * 65536)
+            trailers = service_pb2.BodyTrailers(headers={"x-amz-checksum-crc32": "AAAAAA=="})
+            yield service_pb2.InvokeUploadRequest(trailers=trailers)
 
         uploaded = await stub.InvokeUpload(parts())
-        assert json.loads(uploaded.output_json) == {"size": 655360}
+        assert json.loads(uploaded.output_json) == {
+            "size": 655360,
+            "trailers": {"x-amz-checksum-crc32": "AAAAAA=="},
+        }
 
         replies = [r async for r in stub.InvokeDownload(invoke("Download", {"count": 8}))]
         assert json.loads(replies[0].head.output_json) == {"ContentLength": 8192}

@@ -1,5 +1,6 @@
-"""SigV4 authentication for the gateway: a pure library whose only I/O is the injected async
-secret lookup. `authenticate` checks a request; `AwsChunkedDecoder` checks a streamed body."""
+"""SigV4 (and S3's SigV2) authentication for the gateway: a pure library whose only I/O is the
+injected async secret lookup. `authenticate` checks a request; `AwsChunkedDecoder` checks a
+streamed body."""
 
 from nimbus_gateway.auth.chunked import AwsChunkedDecoder, decode_chunked_body
 from nimbus_gateway.auth.errors import Dialect, missing_authentication

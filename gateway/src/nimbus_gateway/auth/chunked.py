@@ -28,7 +28,7 @@ _HEX_SIZE = re.compile(rb"[0-9a-fA-F]{1,16}")
 
 
 class AwsChunkedDecoder:
-    """Iterate it for the decoded payload; after the iteration ends, `trailers` holds the
+    """Iterate it (once) for the decoded payload; after the iteration ends, `trailers` holds the
     trailing headers (e.g. {"x-amz-checksum-crc32": "..."}). Any failure raises AwsError, and
     the consumer must then discard what it already received."""
 
@@ -50,6 +50,7 @@ class AwsChunkedDecoder:
         self._eof = False
         self.trailers: dict[str, str] = {}
         self.complete = False
+        self._iterator: AsyncIterator[bytes] | None = None
 
     @classmethod
     def for_request(cls, auth: Authenticated, source: AsyncIterable[bytes]) -> AwsChunkedDecoder:
@@ -64,8 +65,15 @@ class AwsChunkedDecoder:
             decoded_length=auth.decoded_content_length,
         )
 
-    def __aiter__(self) -> AsyncIterator[bytes]:
-        return self._decode()
+    def __aiter__(self) -> AwsChunkedDecoder:
+        return self
+
+    async def __anext__(self) -> bytes:
+        """The decoder is its own (single-pass) iterator, so whoever streams the body can
+        read `trailers` off the same object once the iteration is over."""
+        if self._iterator is None:
+            self._iterator = self._decode()
+        return await anext(self._iterator)
 
     async def _decode(self) -> AsyncIterator[bytes]:
         source = aiter(self._source)

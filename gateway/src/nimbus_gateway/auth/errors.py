@@ -169,12 +169,53 @@ def query_parameters_error(message: str) -> AwsError:
     return AwsError("AuthorizationQueryParametersError", message)
 
 
-def unsupported_mechanism() -> AwsError:
-    """SigV2 (or any scheme but SigV4) in a region that only takes SigV4."""
+# --- S3's SigV2 ------------------------------------------------------------------------------
+
+
+def v2_header_invalid(value: str) -> AwsError:
+    """An "AWS ..." Authorization header that is not "AWS AKID:signature"."""
     return AwsError(
-        "InvalidRequest",
-        "The authorization mechanism you have provided is not supported. "
-        "Please use AWS4-HMAC-SHA256.",
+        "InvalidArgument",
+        "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature",
+        extra={"ArgumentName": "Authorization", "ArgumentValue": value},
+    )
+
+
+def v2_query_incomplete() -> AwsError:
+    return AwsError(
+        "AccessDenied",
+        "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters",
+        403,
+    )
+
+
+def v2_invalid_expires(value: str) -> AwsError:
+    return AwsError("AccessDenied", f"Invalid date (should be seconds since epoch): {value}", 403)
+
+
+def v2_expired(expires_at: datetime, now: datetime) -> AwsError:
+    return AwsError(
+        "AccessDenied",
+        "Request has expired",
+        403,
+        extra={"Expires": iso_time(expires_at), "ServerTime": iso_time(now)},
+    )
+
+
+def v2_signature_mismatch(
+    access_key_id: str, string_to_sign: str, signature_provided: str
+) -> AwsError:
+    """S3's SigV2 mismatch carries what it signed (no canonical request: V2 has none)."""
+    return AwsError(
+        "SignatureDoesNotMatch",
+        S3_SIGNATURE_MISMATCH,
+        403,
+        extra={
+            "AWSAccessKeyId": access_key_id,
+            "StringToSign": string_to_sign,
+            "SignatureProvided": signature_provided,
+            "StringToSignBytes": _hex_bytes(string_to_sign),
+        },
     )
 
 

@@ -62,16 +62,13 @@ def parse_claims(request: HttpRequest, dialect: Dialect, service: str | None) ->
     presigned = any(
         name in params for name in ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature")
     )
-    if dialect == "s3":
-        if authorization is not None and (presigned or "Signature" in params):
-            raise errors.invalid_authorization(
-                "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, "
-                "Signature query string parameter or the Authorization header should be "
-                "specified",
-                authorization,
-            )
-        if authorization is None and "AWSAccessKeyId" in params and "Signature" in params:
-            raise errors.unsupported_mechanism()
+    if dialect == "s3" and authorization is not None and (presigned or "Signature" in params):
+        raise errors.invalid_authorization(
+            "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, "
+            "Signature query string parameter or the Authorization header should be "
+            "specified",
+            authorization,
+        )
     if authorization is not None:
         if dialect == "s3":
             return _s3_header(request, authorization, params)
@@ -93,8 +90,6 @@ def _s3_header(request: HttpRequest, authorization: str, params: dict[str, str])
             "Authorization header is invalid -- one and only one ' ' (space) required.",
             authorization,
         )
-    if algorithm == "AWS":
-        raise errors.unsupported_mechanism()
     if algorithm != ALGORITHM:
         raise errors.invalid_authorization("Unsupported Authorization Type", authorization)
     parts: dict[str, str] = {}

@@ -1,5 +1,6 @@
 """Authenticating one request: claims, clock, key, token, signature and payload, in that
-order, each failure answered with the error its service family sends."""
+order, each failure answered with the error its service family sends. S3 also takes SigV2
+(auth.sigv2); everything else is SigV4."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from nimbus_gateway.auth import errors
+from nimbus_gateway.auth import errors, sigv2
 from nimbus_gateway.auth.errors import MAX_SKEW, Dialect
 from nimbus_gateway.auth.parse import Claims, parse_claims
 from nimbus_gateway.auth.payload import (
@@ -26,6 +27,7 @@ from nimbus_gateway.auth.sigv4 import (
     canonical_query,
     canonical_request,
     canonical_uri,
+    query_pairs,
     same_signature,
     signature,
     signing_key,
@@ -102,6 +104,10 @@ async def authenticate(
     (payload.verify_sha256, chunked.AwsChunkedDecoder.for_request).
     """
     dialect: Dialect = "s3" if is_s3 else ("ec2" if service == "ec2" else "query")
+    if is_s3:
+        params = _first_values(request.query)
+        if sigv2.applies(request, params):
+            return await _authenticate_v2(request, lookup, now, params)
     claims = parse_claims(request, dialect, service)
     if claims is None:
         return None
@@ -112,20 +118,29 @@ async def authenticate(
     credential = await lookup(claims.access_key_id)
     if credential is None:
         raise errors.unknown_access_key(dialect, claims.access_key_id)
-    _check_token(claims, credential, dialect)
+    _check_token(claims.security_token, claims.access_key_id, credential, dialect)
 
     excluded = ("X-Amz-Signature",) if claims.form == "query" else ()
-    canonical = canonical_request(
-        request.method,
-        canonical_uri(request.path, s3=is_s3),
-        canonical_query(request.query, exclude=excluded),
-        canonical_headers(request.headers, claims.signed_headers),
-        claims.signed_headers,
-        content_sha256,
-    )
-    to_sign = string_to_sign(claims.timestamp, claims.scope, canonical)
     key = signing_key(credential.secret_access_key, claims.scope)
-    if not same_signature(claims.signature, signature(key, to_sign)):
+    paths = [request.path]
+    if is_s3 and (original := virtual_host_path(request)) is not None:
+        paths.insert(0, original)
+    attempts: list[tuple[str, str]] = []
+    for path in paths:
+        canonical = canonical_request(
+            request.method,
+            canonical_uri(path, s3=is_s3),
+            canonical_query(request.query, exclude=excluded),
+            canonical_headers(request.headers, claims.signed_headers),
+            claims.signed_headers,
+            content_sha256,
+        )
+        to_sign = string_to_sign(claims.timestamp, claims.scope, canonical)
+        if same_signature(claims.signature, signature(key, to_sign)):
+            break
+        attempts.append((canonical, to_sign))
+    else:
+        canonical, to_sign = attempts[0]  # the client's likeliest reading
         raise errors.signature_mismatch(
             dialect,
             access_key_id=claims.access_key_id,
@@ -154,6 +169,60 @@ async def authenticate(
         decoded_content_length=_decoded_length(request) if mode in STREAMING_MODES else None,
         trailers=_declared_trailers(request) if mode in STREAMING_MODES else (),
     )
+
+
+async def _authenticate_v2(
+    request: HttpRequest, lookup: Lookup, now: datetime, params: dict[str, str]
+) -> Authenticated:
+    """S3's SigV2, header or presigned form: claims, clock, key, token, signature, payload."""
+    claims = sigv2.parse(request, params)
+    sigv2.check_time(request, claims, now)
+    credential = await lookup(claims.access_key_id)
+    if credential is None:
+        raise errors.unknown_access_key("s3", claims.access_key_id)
+    _check_token(claims.security_token, claims.access_key_id, credential, "s3")
+    sigv2.verify(request, claims, credential.secret_access_key)
+    mode, content_sha256 = sigv2.payload(request)
+    streaming = mode in STREAMING_MODES
+    if streaming and _decoded_length(request) is None:
+        raise errors.missing_decoded_length()
+    moment = claims.moment if claims.form == "header" else now
+    return Authenticated(
+        credential=credential,
+        region="",
+        service="s3",
+        signed_headers=(),
+        payload=mode,
+        presigned=claims.form == "query",
+        timestamp=errors.basic_time(moment),
+        date=moment,
+        seed_signature=claims.signature,
+        signing_key=b"",
+        content_sha256=content_sha256,
+        decoded_content_length=_decoded_length(request) if streaming else None,
+        trailers=_declared_trailers(request) if streaming else (),
+    )
+
+
+def virtual_host_path(request: HttpRequest) -> str | None:
+    """The path a virtual-host S3 request was signed with, before detection made it path
+    style (/key on <bucket>.s3.<host> became /<bucket>/key); None if it was not rewritten.
+
+    SigV4 signs the path as sent; SigV2 signs the path-style resource, so it needs none.
+    """
+    _, _, rest = request.path.partition("/")
+    bucket, slash, key = rest.partition("/")
+    host = request.host.rsplit(":", 1)[0].lower() if not request.host.startswith("[") else ""
+    if not bucket or not slash or not host.startswith(bucket.lower() + "."):
+        return None
+    return "/" + key
+
+
+def _first_values(raw_query: str) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for name, value in query_pairs(raw_query):
+        params.setdefault(name, value)
+    return params
 
 
 def _payload(request: HttpRequest, claims: Claims, dialect: Dialect) -> tuple[str, PayloadMode]:
@@ -205,12 +274,13 @@ def _check_amz_headers_signed(request: HttpRequest, claims: Claims) -> None:
         raise errors.headers_not_signed(unsigned)
 
 
-def _check_token(claims: Claims, credential: SigningCredential, dialect: Dialect) -> None:
-    provided = claims.security_token
+def _check_token(
+    provided: str | None, access_key_id: str, credential: SigningCredential, dialect: Dialect
+) -> None:
     expected = credential.session_token
     if provided is None and expected is not None:
         # Temporary keys without their token: S3 says it does not know the key at all.
-        raise errors.unknown_access_key(dialect, claims.access_key_id)
+        raise errors.unknown_access_key(dialect, access_key_id)
     if provided is not None and (expected is None or not same_signature(provided, expected)):
         raise errors.invalid_token(dialect)
     if credential.expired:

@@ -1,4 +1,5 @@
-"""Authenticate the caller: SigV4 against IAM's secrets (enforce), or trust it (open).
+"""Authenticate the caller: SigV4 (or S3's SigV2) against IAM's secrets (enforce), or trust
+it (open).
 
 Also the place where a streamed or aws-chunked body becomes its plain payload, since
 checking it is part of checking the signature.
@@ -31,6 +32,8 @@ from nimbus_gateway.credentials import AccessKeyIdentity, CredentialStore
 log = logging.getLogger(__name__)
 
 _ACCESS_KEY = re.compile(r"Credential=([^/,\s]+)/")
+_V2_ACCESS_KEY = re.compile(r"AWS ([^:\s]+):")  # SigV2: "AWS AKID:signature"
+_V2_QUERY_ACCESS_KEY = re.compile(r"(?:^|&)AWSAccessKeyId=([^&]+)")
 _STREAMING = "STREAMING-"
 
 
@@ -118,7 +121,8 @@ class Authenticator:
         streaming = result.payload.startswith("streaming")
         if body is not None:
             if streaming:
-                exchange.body_stream = aiter(AwsChunkedDecoder.for_request(result, body))
+                # The decoder itself: dispatching reads its trailers once the body has ended.
+                exchange.body_stream = AwsChunkedDecoder.for_request(result, body)
             elif result.payload == "signed" and result.content_sha256:
                 exchange.body_stream = verify_sha256(body, result.content_sha256)
             else:
@@ -133,10 +137,14 @@ class Authenticator:
     async def _trust(self, exchange: Exchange, body: AsyncIterator[bytes] | None) -> None:
         """Open mode: the signer's identity if IAM knows the key, else the default root."""
         request = exchange.request
-        found = _ACCESS_KEY.search(request.headers.get("authorization", "")) or _ACCESS_KEY.search(
-            unquote(request.query)
+        authorization = request.headers.get("authorization", "")
+        found = (
+            _ACCESS_KEY.search(authorization)
+            or _ACCESS_KEY.search(unquote(request.query))
+            or _V2_ACCESS_KEY.match(authorization)
+            or _V2_QUERY_ACCESS_KEY.search(request.query)
         )
-        identity = await self._store.resolve(found[1]) if found else None
+        identity = await self._store.resolve(unquote(found[1])) if found else None
         exchange.caller = _caller(identity) if identity else _root(self._default_account)
         sha = request.headers.get("x-amz-content-sha256", "")
         if not sha.startswith(_STREAMING):
@@ -153,11 +161,11 @@ class Authenticator:
             )
 
         if body is not None:
-            exchange.body_stream = aiter(decoder(body))
+            exchange.body_stream = decoder(body)
         else:
-            exchange.request.body = b"".join(
-                [piece async for piece in decoder(_once(request.body))]
-            )
+            whole = decoder(_once(request.body))
+            exchange.request.body = b"".join([piece async for piece in whole])
+            exchange.request.headers.extend(whole.trailers)
 
     def _note_use(self, access_key_id: str, api: str, region: str) -> None:
         """Tell IAM the key was used, without making the caller wait for it."""

@@ -2,10 +2,17 @@
 
 Reads are retried on UNAVAILABLE (another replica may answer); writes are not, since the
 replica may have applied them before the connection broke.
+
+A streamed upload ends with the body's trailing headers (aws-chunked trailers such as
+x-amz-checksum-crc32), when it has any, as one BodyTrailers message. When the client's body
+fails half-way (bad chunk signature, fewer bytes than declared, client gone), gRPC cancels
+the call, so the service never sees the end of the body and commits nothing; the body's own
+error is what the client gets.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -67,9 +74,16 @@ class Dispatcher:
             input_json=wire.encode_input(exchange.params),
             context=_context(exchange),
         )
+        body_failure: list[BaseException] = []
         try:
             if exchange.body_stream is not None and payload_member(operation, output=False):
-                reply = await stub.InvokeUpload(_upload(request, exchange.body_stream))
+                upload = _upload(request, exchange.body_stream, body_failure)
+                try:
+                    reply = await stub.InvokeUpload(upload)
+                except (asyncio.CancelledError, grpc.aio.AioRpcError):
+                    if body_failure:
+                        raise body_failure[0] from None
+                    raise
             elif member := payload_member(operation, output=True):
                 exchange.output = await _download(stub, request, member, operation)
                 return
@@ -101,12 +115,25 @@ def _context(exchange: Exchange) -> RequestContext:
 
 
 async def _upload(
-    head: service_pb2.InvokeRequest, body: AsyncIterator[bytes]
+    head: service_pb2.InvokeRequest, body: AsyncIterator[bytes], failure: list[BaseException]
 ) -> AsyncIterator[service_pb2.InvokeUploadRequest]:
+    """The request stream: head, body chunks, then the body's trailers if it has any.
+
+    An error of the body is kept in `failure`: gRPC swallows it and cancels the call.
+    """
     yield service_pb2.InvokeUploadRequest(head=head)
-    async for chunk in body:
-        for start in range(0, len(chunk), _CHUNK):
-            yield service_pb2.InvokeUploadRequest(body_chunk=chunk[start : start + _CHUNK])
+    try:
+        async for chunk in body:
+            for start in range(0, len(chunk), _CHUNK):
+                yield service_pb2.InvokeUploadRequest(body_chunk=chunk[start : start + _CHUNK])
+    except Exception as error:
+        failure.append(error)
+        raise
+    trailers: Mapping[str, str] | None = getattr(body, "trailers", None)
+    if trailers:
+        yield service_pb2.InvokeUploadRequest(
+            trailers=service_pb2.BodyTrailers(headers=dict(trailers))
+        )
 
 
 async def _download(

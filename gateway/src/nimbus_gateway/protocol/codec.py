@@ -14,6 +14,7 @@ from nimbus_gateway.protocol.errorshapes import ErrorIdentity, identify
 from nimbus_gateway.protocol.faults import invalid_value, validation_failed
 from nimbus_gateway.protocol.http import HttpRequest, HttpResponse
 from nimbus_gateway.protocol.models import OperationModel, ServiceModel, Shape
+from nimbus_gateway.protocol.statuses import HEADER_PREFIX
 from nimbus_gateway.protocol.validate import find_violations
 from nimbus_gateway.protocol.values import from_text
 
@@ -116,11 +117,15 @@ def modeled_extras(shape: Shape | None, extra: dict[str, Any]) -> dict[str, Any]
 
 
 def loose_extras(shape: Shape | None, extra: dict[str, Any]) -> dict[str, Any]:
-    """error.extra entries the error shape does not model (S3's BucketName, Key...)."""
+    """error.extra entries the error shape does not model (S3's BucketName, Key...), but for
+    the "header:<name>" ones, which travel as headers (protocol.statuses)."""
     members = shape.members if shape is not None else {}
     reserved = {"code", "message", "type", "requestid", "hostid"}
     return {
         key: value
         for key, value in extra.items()
-        if key not in members and key.lower() not in reserved and value is not None
+        if key not in members
+        and key.lower() not in reserved
+        and not key.startswith(HEADER_PREFIX)
+        and value is not None
     }

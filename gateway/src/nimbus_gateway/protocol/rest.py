@@ -26,6 +26,11 @@ from nimbus_gateway.protocol.headers import header_safe, header_text, read_heade
 from nimbus_gateway.protocol.http import HttpRequest, HttpResponse
 from nimbus_gateway.protocol.models import OperationModel, Shape
 from nimbus_gateway.protocol.routing import Router
+from nimbus_gateway.protocol.statuses import (
+    BODYLESS_STATUSES,
+    error_header_pairs,
+    success_status,
+)
 from nimbus_gateway.protocol.values import to_bytes
 
 
@@ -46,7 +51,7 @@ class RestCodec(Codec):
         return matches[0].route.operation
 
     def parse(self, request: HttpRequest, operation: OperationModel) -> dict[str, Any]:
-        if "aws-chunked" in request.headers.get("content-encoding", "").lower():
+        if is_aws_chunked(request):
             request = self._unchunked(request)
         route = self.router.route_for(operation)
         matched = route.match_path(request.path)
@@ -251,7 +256,12 @@ class RestCodec(Codec):
         self, operation: OperationModel, output: dict[str, Any], request_id: str
     ) -> HttpResponse:
         headers = self.id_headers(request_id)
-        status = int(operation.http.get("responseCode", 200))
+        status = success_status(
+            self.dialect.service,
+            operation.name,
+            output,
+            int(operation.http.get("responseCode", 200)),
+        )
         shape = operation.output_shape
         response = HttpResponse(status, headers)
         if shape is None:
@@ -272,7 +282,7 @@ class RestCodec(Codec):
                 response.body = self.payload_body(member, payload, value, headers)
         elif has_body_members(shape):
             response.body = self.body(operation, shape, output, headers)
-        if str(operation.http.get("method", "")).upper() == "HEAD":
+        if is_head(operation) or response.status in BODYLESS_STATUSES:
             response.body, response.stream = b"", None
         return response
 
@@ -300,8 +310,11 @@ class RestCodec(Codec):
     def error_headers(
         self, error: AwsError, shape: Shape | None, request_id: str
     ) -> tuple[int, list[tuple[str, str]]]:
-        """Status and headers of an error, including the error shape's header members."""
+        """Status and headers of an error: the error shape's header members, and the extras
+        named "header:<name>" (see protocol.statuses)."""
         headers = self.id_headers(request_id)
+        for name, value in error_header_pairs(error.extra):
+            headers.append((name, header_safe(value)))
         status = error.http_status
         if shape is not None:
             located = {
@@ -319,6 +332,13 @@ def has_body_members(shape: Shape) -> bool:
         not (member.serialization.get("location") or member.serialization.get("hostLabel"))
         for member in shape.members.values()
     )
+
+
+def is_aws_chunked(request: HttpRequest) -> bool:
+    """An aws-chunked upload: said by Content-Encoding or by a STREAMING-* payload hash."""
+    if "aws-chunked" in request.headers.get("content-encoding", "").lower():
+        return True
+    return request.headers.get("x-amz-content-sha256", "").upper().startswith("STREAMING-")
 
 
 def is_head(operation: OperationModel | None) -> bool:

@@ -12,6 +12,7 @@ from nimbus_gateway.protocol.http import HttpRequest, HttpResponse
 from nimbus_gateway.protocol.jsonbody import JsonReader, dumps, encode, encode_structure, loads
 from nimbus_gateway.protocol.models import OperationModel, Shape
 from nimbus_gateway.protocol.rest import RestCodec, has_body_members, is_head
+from nimbus_gateway.protocol.statuses import document_extras
 
 
 class RestJsonCodec(RestCodec):
@@ -59,9 +60,10 @@ class RestJsonCodec(RestCodec):
         if is_head(operation):
             return HttpResponse(status, headers)
         document: dict[str, Any] = {message_member(identity.shape) or "message": error.message}
-        modeled = modeled_extras(identity.shape, error.extra)
+        extra = document_extras(error.extra)
+        modeled = modeled_extras(identity.shape, extra)
         if identity.shape is not None and modeled:
             document.update(encode_structure(identity.shape, modeled, body_only=True))
-        document.update(loose_extras(identity.shape, error.extra))
+        document.update(loose_extras(identity.shape, extra))
         headers.append(("Content-Type", "application/json"))
         return HttpResponse(status, headers, dumps(document))

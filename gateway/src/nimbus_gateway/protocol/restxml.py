@@ -11,7 +11,9 @@ from nimbus_gateway.protocol.faults import malformed_body
 from nimbus_gateway.protocol.http import HttpRequest, HttpResponse
 from nimbus_gateway.protocol.models import OperationModel, Shape
 from nimbus_gateway.protocol.rest import RestCodec, has_body_members, is_head
+from nimbus_gateway.protocol.statuses import BODYLESS_STATUSES, document_extras
 from nimbus_gateway.protocol.xmlread import XmlReader, parse_document
+from nimbus_gateway.protocol.xmlroots import xml_root
 from nimbus_gateway.protocol.xmlwrite import (
     element,
     escape_text,
@@ -77,7 +79,11 @@ class RestXmlCodec(RestCodec):
             value = output.get(name)
             text = "" if value is None else escape_text(scalar_text(member, value))
             return f"{_XML_DECLARATION}<{name}{namespace}>{text}</{name}>".encode()
-        root = str(shape.serialization.get("name", shape.name))
+        root = xml_root(
+            self.dialect.service,
+            operation.name,
+            str(shape.serialization.get("name", shape.name)),
+        )
         out = [_XML_DECLARATION, f"<{root}{namespace}>"]
         structure_body(out, shape, output, body_only=True)
         out.append(f"</{root}>")
@@ -88,13 +94,14 @@ class RestXmlCodec(RestCodec):
     ) -> HttpResponse:
         identity = self.identify(error)
         status, headers = self.error_headers(error, identity.shape, request_id)
-        if is_head(operation):
+        if is_head(operation) or status in BODYLESS_STATUSES:
             return HttpResponse(status, headers)
         details: list[str] = []
-        modeled = modeled_extras(identity.shape, error.extra)
+        extra = document_extras(error.extra)
+        modeled = modeled_extras(identity.shape, extra)
         if identity.shape is not None and modeled:
             structure_body(details, identity.shape, modeled, body_only=True)
-        loose_elements(details, loose_extras(identity.shape, error.extra))
+        loose_elements(details, loose_extras(identity.shape, extra))
         code, message = escape_text(identity.code), escape_text(error.message)
         rid = escape_text(request_id)
         if self.dialect.s3:

@@ -150,4 +150,5 @@ def loose_elements(out: list[str], values: Mapping[str, Any]) -> None:
     """Unmodeled extras of an error (S3's BucketName, Key...) as text elements."""
     for key, item in values.items():
         if item is not None and _XML_NAME.fullmatch(key):
-            out.append(f"<{key}>{escape_text(str(item))}</{key}>")
+            text = ("true" if item else "false") if isinstance(item, bool) else str(item)
+            out.append(f"<{key}>{escape_text(text)}</{key}>")
