@@ -14,6 +14,8 @@ from nimbus_core.telemetry import configure_tracing
 
 from nimbus_gateway.admin import AdminEndpoints
 from nimbus_gateway.asgi import GatewayApp
+from nimbus_gateway.bucket_access import IDEMPOTENT_METHODS as S3_IDEMPOTENT
+from nimbus_gateway.bucket_access import BucketAccessCache
 from nimbus_gateway.chain.authentication import Authenticator
 from nimbus_gateway.chain.authorization import Authorizer
 from nimbus_gateway.chain.dispatching import Dispatcher
@@ -45,20 +47,30 @@ async def serve(settings: GatewaySettings) -> None:
     )
     store = CredentialStore(iam_channel)
     policies = PolicyCache(iam_channel)
+    # The s3 service's S3Internal: bucket owners, policies, ACLs, CORS and website configs.
+    s3_channel = (
+        make_channel(settings.targets["s3"], idempotent_methods=S3_IDEMPOTENT)
+        if "s3" in settings.targets
+        else None
+    )
+    buckets = BucketAccessCache(s3_channel) if s3_channel is not None else None
     pipeline = Pipeline(
         authenticator=Authenticator(
             store, mode=settings.auth_mode, default_account=settings.default_account
         ),
-        authorizer=Authorizer(policies, mode=settings.auth_mode),
+        authorizer=Authorizer(policies, mode=settings.auth_mode, buckets=buckets),
         dispatcher=Dispatcher(channels),
         base_hosts=settings.hostnames,
         default_region=settings.region,
         max_body_bytes=settings.max_body_bytes,
+        buckets=buckets,
     )
 
     def forget_everything() -> None:
         store.invalidate()
         policies.invalidate()
+        if buckets is not None:
+            buckets.invalidate()
 
     admin = AdminEndpoints(channels, allow_reset=settings.allow_reset, on_reset=forget_everything)
     server = uvicorn.Server(
@@ -70,6 +82,7 @@ async def serve(settings: GatewaySettings) -> None:
             http=HeaderGuardProtocol,
             lifespan="off",
             access_log=False,
+            server_header=False,
             log_config=None,
             timeout_graceful_shutdown=int(settings.drain_seconds),
             timeout_keep_alive=60,
@@ -79,6 +92,10 @@ async def serve(settings: GatewaySettings) -> None:
         asyncio.create_task(store.follow_invalidations(settings.kafka_bootstrap, stop)),
         asyncio.create_task(policies.follow_invalidations(settings.kafka_bootstrap, stop)),
     ]
+    if buckets is not None:
+        feeds.append(
+            asyncio.create_task(buckets.follow_invalidations(settings.kafka_bootstrap, stop))
+        )
     log.info(
         "gateway listening",
         extra={
@@ -91,7 +108,7 @@ async def serve(settings: GatewaySettings) -> None:
     for feed in feeds:
         feed.cancel()
     await asyncio.gather(*feeds, return_exceptions=True)
-    for channel in [*channels.values(), iam_channel]:
+    for channel in [*channels.values(), iam_channel, *([s3_channel] if s3_channel else [])]:
         await channel.close()
     if provider is not None:
         provider.shutdown()

@@ -118,7 +118,9 @@ async def _send(send: Send, response: HttpResponse, *, close: bool) -> None:
     if close:
         headers.append((b"connection", b"close"))
     if response.stream is None:
-        if not any(k == b"content-length" for k, _ in headers):
+        # 1xx, 204 and 304 carry no Content-Length of their own (RFC 9110 8.6).
+        bodyless = response.status < 200 or response.status in (204, 304)
+        if not bodyless and not any(k == b"content-length" for k, _ in headers):
             headers.append((b"content-length", str(len(response.body)).encode()))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body", "body": response.body, "more_body": False})

@@ -1,62 +1,26 @@
 """Authorize the request as IAM would: the operation's IAM actions on its resources, evaluated
 against the caller's identity policies and permissions boundary (nimbus_policy).
 
-Resource policies (S3 bucket policies, SQS queue policies) join when their services land.
-`open` mode skips this step entirely.
+S3 requests also answer to the bucket's policy and ACLs, with the bucket owner as the resource
+account (chain/s3_access.py). `open` mode skips this step entirely.
 """
 
 from __future__ import annotations
 
-import functools
 from typing import Literal
 
 from nimbus_core.errors import AwsError
-from nimbus_policy import (
-    AuthorizationRequest,
-    Policy,
-    Principal,
-    access_denied_message,
-    evaluate,
-    parse_policy,
-)
+from nimbus_policy import AuthorizationRequest, access_denied_message, evaluate
 
 from nimbus_gateway import authz
-from nimbus_gateway.chain.exchange import Caller, Exchange
+from nimbus_gateway.bucket_access import BucketAccessCache
+from nimbus_gateway.chain.conditions import condition_keys
+from nimbus_gateway.chain.exchange import Exchange
+from nimbus_gateway.chain.principal import principal_of, session_policy
+from nimbus_gateway.chain.s3_access import S3Access, Subject, anonymous_denied
 from nimbus_gateway.policies import NO_POLICIES, PolicyCache
 
-
-def principal_of(caller: Caller, tags: dict[str, str]) -> Principal:
-    """The policy engine's view of the caller, from its ARN's shape."""
-    arn = caller.principal_arn
-    resource = arn.split(":", 5)[-1]
-    if resource == "root":
-        return Principal(arn=arn, account=caller.account_id, type="root", user_id=caller.user_id)
-    if resource.startswith("user/"):
-        return Principal(
-            arn=arn,
-            account=caller.account_id,
-            type="user",
-            user_id=caller.user_id,
-            username=resource.rsplit("/", 1)[-1],
-            tags=tags,
-        )
-    if resource.startswith("assumed-role/"):
-        role = resource.split("/")[1]
-        return Principal(
-            arn=arn,
-            account=caller.account_id,
-            type="assumed-role",
-            user_id=caller.user_id,
-            tags=tags,
-            role_arn=f"arn:aws:iam::{caller.account_id}:role/{role}",
-        )
-    return Principal(arn=arn, account=caller.account_id, type="federated", user_id=caller.user_id)
-
-
-@functools.lru_cache(maxsize=1024)
-def session_policy(document: str) -> Policy:
-    """A session policy, parsed once per distinct document (IAM validated it at AssumeRole)."""
-    return parse_policy(document, "session", policy_id="session")
+__all__ = ["DECIDED_BY_SERVICE", "Authorizer", "principal_of", "session_policy"]
 
 
 def _denied(api: str, message: str) -> AwsError:
@@ -74,20 +38,46 @@ def _denied(api: str, message: str) -> AwsError:
 DECIDED_BY_SERVICE = frozenset({("sts", "AssumeRole")})
 
 
+def _s3_auth_type(exchange: Exchange) -> str:
+    """s3:authType: how the request was signed."""
+    query = exchange.request.query
+    if "X-Amz-Credential=" in query or "Signature=" in query:
+        return "REST-QUERY-STRING"
+    return "REST-HEADER"
+
+
+def _s3_signature_version(exchange: Exchange) -> str:
+    """s3:signatureversion: "AWS" for SigV2 (header or presigned), else SigV4's name."""
+    request = exchange.request
+    if "AWSAccessKeyId=" in request.query or request.headers.get("authorization", "").startswith(
+        "AWS "
+    ):
+        return "AWS"
+    return "AWS4-HMAC-SHA256"
+
+
 class Authorizer:
-    def __init__(self, policies: PolicyCache, *, mode: Literal["enforce", "open"]) -> None:
+    def __init__(
+        self,
+        policies: PolicyCache,
+        *,
+        mode: Literal["enforce", "open"],
+        buckets: BucketAccessCache | None = None,
+    ) -> None:
         self._policies = policies
         self._mode = mode
+        self.s3 = S3Access(buckets)
 
-    async def handle(self, exchange: Exchange) -> None:
+    async def handle(self, exchange: Exchange) -> list[int]:
+        """Raise the API's AccessDenied unless allowed; returns the list items (DeleteObjects'
+        keys) that were denied on their own while the rest of the request may go on."""
         if self._mode == "open":
-            return
+            return []
         api, operation, caller = exchange.api, exchange.operation, exchange.caller
         assert api is not None and operation is not None and caller is not None
         if (api, operation.name) in DECIDED_BY_SERVICE:
-            return
-        if caller.anonymous:
-            # Only a resource policy can let an anonymous caller in (S3 public objects).
+            return []
+        if caller.anonymous and api != "s3":
             raise AwsError("AccessDenied", "Access Denied", 403)
         try:
             needed = authz.requirements(
@@ -96,18 +86,23 @@ class Authorizer:
                 exchange.params,
                 account=caller.account_id,
                 region=exchange.region,
-                caller_arn=caller.principal_arn,
+                caller_arn=caller.principal_arn or None,
             )
         except authz.UnknownOperation:
             needed = None  # not mapped yet (EC2, Route53): only root may call it
         if needed == []:
-            return
+            return []
         root = caller.principal_arn.endswith(":root")
-        policies = NO_POLICIES if root else await self._policies.load(caller.principal_arn)
+        if root or caller.anonymous:
+            policies = NO_POLICIES
+        else:
+            policies = await self._policies.load(caller.principal_arn)
         principal = principal_of(caller, policies.tags)
         if needed is None:
             if root:
-                return
+                return []
+            if caller.anonymous:
+                raise anonymous_denied()
             raise _denied(
                 api,
                 f"User: {caller.principal_arn} is not authorized to perform: "
@@ -118,11 +113,22 @@ class Authorizer:
             if caller.session_policies
             else None
         )
+        forwarded = exchange.request.headers.get("x-forwarded-proto", "").lower()
         context: dict[str, object] = {
             "aws:SourceIp": exchange.source_ip,
-            "aws:SecureTransport": "false",
+            "aws:SecureTransport": "true" if forwarded == "https" else "false",
             "aws:RequestedRegion": exchange.region,
         }
+        headers = exchange.request.headers
+        for key, header in (("aws:Referer", "referer"), ("aws:UserAgent", "user-agent")):
+            if header in headers:
+                context[key] = headers[header]
+        if api == "s3":
+            context["s3:authType"] = _s3_auth_type(exchange)
+            if not caller.anonymous:
+                context["s3:signatureversion"] = _s3_signature_version(exchange)
+            subject = Subject(caller, principal, policies, session_policies)
+            return await self.s3.authorize(operation.name, needed, subject, context)
         for requirement in needed:
             # "aws" owns the AWS managed policies, which every account may read and attach.
             owners = {o.account for o in requirement.owners() if o.account not in (None, "aws")}
@@ -131,7 +137,7 @@ class Authorizer:
                 action=requirement.action,
                 resources=tuple(requirement.resources),
                 resource_account=owners.pop() if len(owners) == 1 else caller.account_id,
-                context={**context, **requirement.context},  # type: ignore[dict-item]
+                context=condition_keys({**context, **requirement.context}),
             )
             decision = evaluate(
                 request,
@@ -142,3 +148,4 @@ class Authorizer:
             if not decision.allowed:
                 message = access_denied_message(request, decision, quote_resource=api == "s3")
                 raise _denied(api, message)
+        return []
