@@ -56,6 +56,8 @@ def _bucket(row: asyncpg.Record) -> Bucket:
 async def get_bucket(db: Executor, name: str, *, for_update: bool = False) -> Bucket | None:
     """The bucket, or None. for_update locks its row (inside a transaction) so that writes
     racing a versioning change or a DeleteBucket see one consistent state."""
+    if "\x00" in name:
+        return None  # PostgreSQL text cannot hold NUL; no bucket has one in its name
     lock = " FOR SHARE" if for_update else ""
     row = await db.fetchrow(f"SELECT {_COLUMNS} FROM s3_buckets WHERE name = $1{lock}", name)
     return None if row is None else _bucket(row)

@@ -65,6 +65,8 @@ async def object_acl(
     pool: asyncpg.Pool[asyncpg.Record], bucket: str, key: str, version_id: str
 ) -> s3_pb2.ObjectAcl:
     """The ACL of an object version (the current one when version_id is empty)."""
+    if "\x00" in bucket + key + version_id:
+        return s3_pb2.ObjectAcl(exists=False)  # no stored name can hold NUL
     if version_id:
         row = await pool.fetchrow(
             "SELECT acl, owner_account, delete_marker FROM s3_objects"

@@ -13,6 +13,7 @@ from nimbus_core.runtime import Resources, ServiceSpec
 
 from nimbus_s3 import gc, internal_api, lifecycle
 from nimbus_s3.api import buckets, configs, listing, multipart, objects, restore
+from nimbus_s3.input_guard import guard_download, guard_unary, guard_upload
 from nimbus_s3.settings import S3Settings
 
 API_MODULES = (buckets, configs, objects, listing, multipart, restore)
@@ -39,7 +40,11 @@ def build_operations(resources: Resources) -> OperationTable:
             if clash:
                 raise RuntimeError(f"operations served twice: {sorted(clash)}")
             mine.update(theirs)
-    return OperationTable(unary=unary, upload=upload, download=download)
+    return OperationTable(
+        unary={name: guard_unary(handler) for name, handler in unary.items()},
+        upload={name: guard_upload(handler) for name, handler in upload.items()},
+        download={name: guard_download(handler) for name, handler in download.items()},
+    )
 
 
 SPEC = ServiceSpec(
