@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 
 import pytest
 
@@ -64,6 +65,26 @@ def test_a_huge_header_section_is_cut_off_without_buffering_it(cloud: Cloud) -> 
     )
     assert reply.startswith(b"HTTP/1.1 400"), reply[:200]
     assert b"RequestHeaderSectionTooLarge" in reply
+
+
+def test_a_body_arriving_with_the_end_of_its_head_is_not_counted_as_header(
+    cloud: Cloud,
+) -> None:
+    """A whole request after a first short read (head end + a 70 KiB body in one read) once
+    made the guard count the body as header bytes and refuse a normal upload."""
+    body = b"x" * 70 * 1024
+    head = (
+        f"PUT /guard-bucket/key HTTP/1.1\r\nHost: 127.0.0.1:{GATEWAY_PORT}\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", GATEWAY_PORT), timeout=5) as conn:
+        conn.sendall(head[:10])
+        time.sleep(0.2)
+        conn.sendall(head[10:] + body)
+        reply = conn.recv(65536)
+    # Unsigned and anonymous: refused by authorization, never by the header guard.
+    assert b"RequestHeaderSectionTooLarge" not in reply, reply[:300]
+    assert reply.startswith((b"HTTP/1.1 403", b"HTTP/1.1 404")), reply[:300]
 
 
 def test_chunked_request_bodies_are_read(cloud: Cloud) -> None:

@@ -22,9 +22,11 @@ class HeaderGuardProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._in_head = True
         self._head_bytes = 0
+        self._heads_completed = 0
 
     def on_headers_complete(self) -> None:
         self._in_head = False
+        self._heads_completed += 1
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
@@ -32,11 +34,13 @@ class HeaderGuardProtocol(HttpToolsProtocol):
         super().on_message_complete()
 
     def data_received(self, data: bytes) -> None:
-        was_in_head = self._in_head
+        was_in_head, heads_before = self._in_head, self._heads_completed
         super().data_received(data)
-        # Only reads that left the head incomplete count, so memory stays under the limit
-        # plus two reads.
-        if not (was_in_head and self._in_head) or self.transport.is_closing():
+        # Only reads that left a head incomplete count, so memory stays under the limit plus
+        # two reads. A read that completed a head does not count even if it also held the
+        # whole body (on_message_complete puts us back "in head"): those bytes were a body.
+        head_completed = self._heads_completed != heads_before
+        if head_completed or not (was_in_head and self._in_head) or self.transport.is_closing():
             return
         self._head_bytes += len(data)
         if self._head_bytes > HARD_LIMIT:
