@@ -29,6 +29,10 @@ from nimbus_gateway.chain.exchange import Exchange
 
 _READ_PREFIXES = ("Get", "List", "Describe", "Head")
 _CHUNK = 256 * 1024
+# Streamed bodies move at the client's pace: a 5 GiB part over a slow link takes hours. The
+# channel's default 30 s deadline would cut them off, so they get this one; a client that
+# goes away cancels the call long before.
+STREAM_DEADLINE_SECONDS = 12 * 3600.0
 
 
 def is_idempotent(operation: OperationModel) -> bool:
@@ -79,7 +83,7 @@ class Dispatcher:
             if exchange.body_stream is not None and payload_member(operation, output=False):
                 upload = _upload(request, exchange.body_stream, body_failure)
                 try:
-                    reply = await stub.InvokeUpload(upload)
+                    reply = await stub.InvokeUpload(upload, timeout=STREAM_DEADLINE_SECONDS)
                 except (asyncio.CancelledError, grpc.aio.AioRpcError):
                     if body_failure:
                         raise body_failure[0] from None
@@ -140,7 +144,7 @@ async def _download(
     stub: Any, request: service_pb2.InvokeRequest, member: str, operation: OperationModel
 ) -> dict[str, Any]:
     """Start the download, read its head now (errors surface here), stream the rest later."""
-    call = stub.InvokeDownload(request)
+    call = stub.InvokeDownload(request, timeout=STREAM_DEADLINE_SECONDS)
     first = await call.read()
     if first is grpc.aio.EOF or not first.HasField("head"):
         raise AwsError(
