@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 import botocore.exceptions
@@ -14,11 +15,12 @@ from tests.s3.conftest import S3Cloud
 
 def test_a_key_with_a_nul_character_is_an_invalid_argument(s3: Any, bucket: str) -> None:
     s3.put_object(Bucket=bucket, Key="kept", Body=b"x")
-    for call in (
+    calls: list[Callable[[], Any]] = [
         lambda: s3.put_object(Bucket=bucket, Key="bad\x00key", Body=b"x"),
         lambda: s3.get_object(Bucket=bucket, Key="bad\x00key"),
         lambda: s3.list_objects_v2(Bucket=bucket, Prefix="\x00"),
-    ):
+    ]
+    for call in calls:
         with pytest.raises(botocore.exceptions.ClientError) as caught:
             call()
         assert caught.value.response["Error"]["Code"] == "InvalidArgument"
