@@ -23,6 +23,7 @@ from nimbus_gateway.chain.authorization import Authorizer
 from nimbus_gateway.chain.dispatching import Dispatcher, payload_member
 from nimbus_gateway.chain.exchange import Caller, Exchange
 from nimbus_gateway.engines import engine_for
+from nimbus_gateway.post_object import PostObject, bucket_of
 from nimbus_gateway.protocol.http import HttpRequest, HttpResponse
 from nimbus_gateway.website import Website, WebsiteHost, website_host
 
@@ -82,6 +83,7 @@ class Pipeline:
         self._default_region = default_region
         self._max_body_bytes = max_body_bytes
         self._buckets = buckets
+        self._post_object = PostObject(authenticator, authorizer, dispatcher)
 
     async def handle(self, request: HttpRequest, body: BodySource, source_ip: str) -> HttpResponse:
         exchange = Exchange(request=request, source_ip=source_ip)
@@ -120,6 +122,9 @@ class Pipeline:
                 detection.handle(exchange, self._base_hosts, self._default_region)
                 if _is_preflight(exchange):
                     await self._preflight(exchange)
+                    return
+                if (post_bucket := bucket_of(exchange)) is not None:
+                    await self._post_object.handle(exchange, post_bucket)  # a form upload
                     return
                 parsing.find_operation(exchange)
         exchange.request.body_streamed = streamed

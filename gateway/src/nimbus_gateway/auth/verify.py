@@ -118,7 +118,7 @@ async def authenticate(
     credential = await lookup(claims.access_key_id)
     if credential is None:
         raise errors.unknown_access_key(dialect, claims.access_key_id)
-    _check_token(claims.security_token, claims.access_key_id, credential, dialect)
+    check_token(claims.security_token, claims.access_key_id, credential, dialect)
 
     excluded = ("X-Amz-Signature",) if claims.form == "query" else ()
     key = signing_key(credential.secret_access_key, claims.scope)
@@ -180,7 +180,7 @@ async def _authenticate_v2(
     credential = await lookup(claims.access_key_id)
     if credential is None:
         raise errors.unknown_access_key("s3", claims.access_key_id)
-    _check_token(claims.security_token, claims.access_key_id, credential, "s3")
+    check_token(claims.security_token, claims.access_key_id, credential, "s3")
     sigv2.verify(request, claims, credential.secret_access_key)
     mode, content_sha256 = sigv2.payload(request)
     streaming = mode in STREAMING_MODES
@@ -274,7 +274,7 @@ def _check_amz_headers_signed(request: HttpRequest, claims: Claims) -> None:
         raise errors.headers_not_signed(unsigned)
 
 
-def _check_token(
+def check_token(
     provided: str | None, access_key_id: str, credential: SigningCredential, dialect: Dialect
 ) -> None:
     expected = credential.session_token

@@ -42,7 +42,7 @@ class _KnownKey(SigningCredential):
     identity: AccessKeyIdentity | None = None
 
 
-def _caller(identity: AccessKeyIdentity) -> Caller:
+def caller_of(identity: AccessKeyIdentity) -> Caller:
     return Caller(
         account_id=identity.account_id,
         principal_arn=identity.principal_arn,
@@ -54,11 +54,11 @@ def _caller(identity: AccessKeyIdentity) -> Caller:
     )
 
 
-def _root(account_id: str) -> Caller:
+def root_caller(account_id: str) -> Caller:
     return Caller(account_id, f"arn:aws:iam::{account_id}:root", account_id)
 
 
-def _anonymous() -> Caller:
+def anonymous_caller() -> Caller:
     return Caller(account_id="", principal_arn="", user_id="", anonymous=True)
 
 
@@ -77,6 +77,16 @@ class Authenticator:
         self._record_use = record_use
         self._pending: set[asyncio.Task[None]] = set()
 
+    @property
+    def open_mode(self) -> bool:
+        """Whether any well-formed request is trusted (no signature check)."""
+        return self._mode == "open"
+
+    @property
+    def default_account(self) -> str:
+        """The account open-mode and unsigned-but-trusted requests act as."""
+        return self._default_account
+
     async def handle(self, exchange: Exchange, body: AsyncIterator[bytes] | None) -> None:
         """Set exchange.caller, and exchange.body_stream for a streamed body."""
         if self._mode == "open":
@@ -86,7 +96,7 @@ class Authenticator:
         api = catalog.BY_NAME[exchange.api]
         result = await authenticate(
             exchange.request,
-            self._lookup,
+            self.lookup,
             is_s3=exchange.api == "s3",
             now=datetime.now(UTC),
             service=api.signing_name,
@@ -94,16 +104,17 @@ class Authenticator:
         if result is None:
             if exchange.api != "s3":
                 raise missing_authentication()
-            exchange.caller = _anonymous()
+            exchange.caller = anonymous_caller()
             exchange.body_stream = body
             return
         assert isinstance(result.credential, _KnownKey) and result.credential.identity
-        exchange.caller = _caller(result.credential.identity)
+        exchange.caller = caller_of(result.credential.identity)
         exchange.region = result.region or exchange.region
         await self._payload(exchange, result, body)
         self._note_use(result.access_key_id, exchange.api, exchange.region)
 
-    async def _lookup(self, access_key_id: str) -> SigningCredential | None:
+    async def lookup(self, access_key_id: str) -> SigningCredential | None:
+        """The signing secret of an active key (None for unknown or inactive keys)."""
         identity = await self._store.resolve(access_key_id)
         if identity is None or not identity.active:
             return None
@@ -145,7 +156,7 @@ class Authenticator:
             or _V2_QUERY_ACCESS_KEY.search(request.query)
         )
         identity = await self._store.resolve(unquote(found[1])) if found else None
-        exchange.caller = _caller(identity) if identity else _root(self._default_account)
+        exchange.caller = caller_of(identity) if identity else root_caller(self._default_account)
         sha = request.headers.get("x-amz-content-sha256", "")
         if not sha.startswith(_STREAMING):
             exchange.body_stream = body
