@@ -16,6 +16,7 @@ from nimbus_s3.blobs import BlobStore, blob_store
 from nimbus_s3.buckets import Bucket, require_bucket
 from nimbus_s3.configs import get_config
 from nimbus_s3.errors import malformed_xml
+from nimbus_s3.lifecycle_rules import expiration_header
 from nimbus_s3.object_attributes import get_object_attributes
 from nimbus_s3.object_checks import (
     check_write_conditions,
@@ -83,6 +84,7 @@ def blob_sizes(version: StoredVersion) -> list[int]:
 class ObjectApi:
     def __init__(self, resources: Resources, settings: S3Settings) -> None:
         self.pool = resources.pool
+        self.settings = settings
         self.store: BlobStore = blob_store(resources, settings)
 
     async def put_object(
@@ -142,7 +144,27 @@ class ObjectApi:
         except BaseException:
             await self.store.discard(written.blob_id)
             raise
-        return write_output(bucket, stored)
+        return await self._with_expiration(write_output(bucket, stored), bucket, stored)
+
+    async def _with_expiration(
+        self, out: dict[str, Any], bucket: Bucket, version: StoredVersion
+    ) -> dict[str, Any]:
+        """Add x-amz-expiration when a lifecycle rule will expire this current version."""
+        if not version.is_latest:
+            return out
+        config = await get_config(self.pool, bucket.name, "lifecycle")
+        if config:
+            expiration = expiration_header(
+                config,
+                version.key,
+                version.tags,
+                version.size,
+                version.last_modified,
+                self.settings.s3_lifecycle_clock_scale,
+            )
+            if expiration:
+                out["Expiration"] = expiration
+        return out
 
     async def _readable(self, params: dict[str, Any], method: str) -> tuple[Bucket, StoredVersion]:
         bucket = await require_bucket(self.pool, params["Bucket"])
@@ -159,7 +181,9 @@ class ObjectApi:
         bucket, version = await self._readable(params, "GET")
         check_readable(version)
         plan = plan_read(params, version)
-        out = version_output(bucket, version, params, plan)
+        out = await self._with_expiration(
+            version_output(bucket, version, params, plan), bucket, version
+        )
         if version.tags:
             out["TagCount"] = len(version.tags)
         chunks = self.store.read(version.blob_ids, blob_sizes(version), plan.start, plan.end)
@@ -168,7 +192,9 @@ class ObjectApi:
     async def head_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         bucket, version = await self._readable(params, "HEAD")
         plan = plan_read(params, version)
-        return version_output(bucket, version, params, plan)
+        return await self._with_expiration(
+            version_output(bucket, version, params, plan), bucket, version
+        )
 
     async def delete_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         key = str(params["Key"])
