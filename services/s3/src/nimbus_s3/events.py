@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from nimbus_s3.versions import StoredVersion
 
 OBJECT_TOPIC = "s3.object-events.v1"
+SERVICE_PRINCIPAL = "s3.amazonaws.com"
 DETAIL_TYPES = (
     "Object Created",
     "Object Deleted",
@@ -58,7 +59,10 @@ async def object_event(
         "bucket": {"name": bucket.name},
         "object": obj,
         "request-id": ctx.request_id,
-        "requester": ctx.account_id,
+        # S3's own work (lifecycle) names the service, as AWS does; callers name their account.
+        "requester": SERVICE_PRINCIPAL
+        if ctx.principal_arn == SERVICE_PRINCIPAL
+        else ctx.account_id,
         "source-ip-address": ctx.source_ip,
     }
     body.update({name.replace("_", "-"): value for name, value in detail.items()})

@@ -22,6 +22,7 @@ from nimbus_core.runtime import Resources
 
 from nimbus_s3.buckets import Bucket, get_bucket
 from nimbus_s3.configs import get_config
+from nimbus_s3.events import SERVICE_PRINCIPAL
 from nimbus_s3.lifecycle_actions import LifecycleActions
 from nimbus_s3.lifecycle_rules import enabled_rules
 from nimbus_s3.settings import S3Settings
@@ -45,7 +46,7 @@ def lifecycle_context(bucket: Bucket) -> RequestContext:
         request_id=uuid.uuid4().hex.upper()[:16],
         account_id=bucket.account_id,
         region=bucket.region,
-        principal_arn="s3.amazonaws.com",
+        principal_arn=SERVICE_PRINCIPAL,
         source_ip="",
     )
 

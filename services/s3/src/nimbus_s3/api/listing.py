@@ -30,6 +30,13 @@ _COLUMNS = (
 )
 
 
+# S3 writes <Version> and <DeleteMarker> interleaved in listing order; the model keeps them
+# in two lists, so the order travels in a reserved output key the gateway's rest-xml
+# serializer reads (see ORDER_KEY in nimbus_gateway.protocol.restxml): one tag per entry.
+_ORDER_KEY = "__order"
+_ORDER_TAGS = {"Versions": "V", "DeleteMarkers": "D"}
+
+
 def _range_sql(start: Start, end: str | None, table_filter: str, order: str) -> str:
     lower = ">=" if start.inclusive else ">"
     upper = " AND key < $4" if end is not None else ""
@@ -295,10 +302,14 @@ def table(resources: Resources, settings: S3Settings) -> OperationTable:
             out["NextKeyMarker"] = encode(_position(last))
             if not isinstance(last, CommonPrefix):
                 out["NextVersionIdMarker"] = last["version_id"]
+        order: list[str] = []
         for entry in page.entries:
             if not isinstance(entry, CommonPrefix):
                 member, item = _version(entry, encode)
                 out.setdefault(member, []).append(item)
+                order.append(_ORDER_TAGS[member])
+        if out.get("DeleteMarkers"):
+            out[_ORDER_KEY] = order
         prefixes = _common_prefixes(page, encode)
         if prefixes:
             out["CommonPrefixes"] = prefixes
