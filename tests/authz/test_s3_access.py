@@ -36,6 +36,8 @@ class Buckets:
         self._found = {b.bucket: b for b in found}
         self._object_acls = dict(object_acls or {})
         self.object_acl_calls = 0
+        self.object_tags_by_key: dict[str, dict[str, str]] = {}
+        self.object_tags_calls = 0
 
     async def get(self, bucket: str) -> BucketAccess | None:
         return self._found.get(bucket, BucketAccess(bucket=bucket, exists=False))
@@ -43,6 +45,10 @@ class Buckets:
     async def object_acl(self, bucket: str, key: str, version_id: str | None) -> Mapping[str, Any]:
         self.object_acl_calls += 1
         return self._object_acls.get(key, {})
+
+    async def object_tags(self, bucket: str, key: str, version_id: str | None) -> dict[str, str]:
+        self.object_tags_calls += 1
+        return self.object_tags_by_key.get(key, {})
 
 
 def statement(effect: str, action: str, resource: str, principal: Any = None) -> dict[str, Any]:

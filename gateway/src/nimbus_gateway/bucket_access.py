@@ -140,6 +140,20 @@ class BucketAccessCache:
 
     async def object_acl(self, bucket: str, key: str, version_id: str | None) -> Mapping[str, Any]:
         """An object's ACL document ({} when the object or its ACL does not exist)."""
+        reply = await self._object(bucket, key, version_id)
+        if reply is None or not reply.exists:
+            return {}
+        acl = _json(reply.acl_json)
+        return acl if isinstance(acl, dict) else {}
+
+    async def object_tags(self, bucket: str, key: str, version_id: str | None) -> dict[str, str]:
+        """An object version's tags ({} when it does not exist or has none)."""
+        reply = await self._object(bucket, key, version_id)
+        return dict(reply.tags) if reply is not None and reply.exists else {}
+
+    async def _object(
+        self, bucket: str, key: str, version_id: str | None
+    ) -> s3_pb2.ObjectAcl | None:
         request = s3_pb2.GetObjectAclRequest(bucket=bucket, key=key, version_id=version_id or "")
         try:
             reply = await call_with_retry(
@@ -147,12 +161,10 @@ class BucketAccessCache:
             )
         except grpc.aio.AioRpcError as failure:
             if failure.code() in (grpc.StatusCode.UNIMPLEMENTED, grpc.StatusCode.NOT_FOUND):
-                return {}
+                return None
             raise error_from_aio_rpc(failure) from None
-        if not reply.exists:
-            return {}
-        acl = _json(reply.acl_json)
-        return acl if isinstance(acl, dict) else {}
+        answer: s3_pb2.ObjectAcl = reply
+        return answer
 
     def invalidate(self, bucket: str | None = None) -> None:
         if bucket is None:

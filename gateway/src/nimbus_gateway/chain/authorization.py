@@ -13,6 +13,7 @@ from nimbus_core.errors import AwsError
 from nimbus_policy import AuthorizationRequest, access_denied_message, evaluate
 
 from nimbus_gateway import authz
+from nimbus_gateway.authz.object_tags import request_tag_keys
 from nimbus_gateway.bucket_access import BucketAccessCache
 from nimbus_gateway.chain.conditions import condition_keys
 from nimbus_gateway.chain.exchange import Exchange
@@ -127,6 +128,7 @@ class Authorizer:
             context["s3:authType"] = _s3_auth_type(exchange)
             if not caller.anonymous:
                 context["s3:signatureversion"] = _s3_signature_version(exchange)
+            context.update(request_tag_keys(operation.name, exchange.params))
             subject = Subject(caller, principal, policies, session_policies)
             return await self.s3.authorize(operation.name, needed, subject, context)
         for requirement in needed:

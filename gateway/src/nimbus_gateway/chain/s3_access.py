@@ -34,6 +34,7 @@ from nimbus_gateway.authz.acl import (
     AclGrant,
     acl_grant,
 )
+from nimbus_gateway.authz.object_tags import existing_tag_keys, names_existing_tags
 from nimbus_gateway.authz.public import denies_only, is_public
 from nimbus_gateway.bucket_access import BucketAccess
 from nimbus_gateway.chain.conditions import condition_keys
@@ -57,6 +58,10 @@ class BucketSource(Protocol):
     async def object_acl(
         self, bucket: str, key: str, version_id: str | None
     ) -> Mapping[str, Any]: ...
+
+    async def object_tags(
+        self, bucket: str, key: str, version_id: str | None
+    ) -> dict[str, str]: ...
 
 
 def anonymous_denied() -> AwsError:
@@ -147,6 +152,7 @@ class S3Access:
             return None if decision.allowed else _denied(request, decision)
         owner = access.owner_account
         keys.update({"aws:ResourceAccount": owner, "s3:ResourceAccount": owner})
+        keys.update(await self._existing_tags(requirement, subject, access))
         request = AuthorizationRequest(
             principal=principal,
             action=requirement.action,
@@ -188,6 +194,22 @@ class S3Access:
         if subject.evaluate(own, None).allowed:
             return None
         return _denied(request, decision)
+
+    async def _existing_tags(
+        self, requirement: Requirement, subject: Subject, access: BucketAccess
+    ) -> dict[str, object]:
+        """s3:ExistingObjectTag/<key> values, fetched only when a policy in play names one."""
+        found = object_of(requirement.resources[0]) if requirement.resources else None
+        if found is None or self._buckets is None:
+            return {}
+        policies = [access.policy, subject.policies.boundary, *subject.policies.identity]
+        if not names_existing_tags([*policies, *(subject.session or ())]):
+            return {}
+        version = requirement.context.get("s3:versionid")
+        tags = await self._buckets.object_tags(
+            found[0], found[1], version if isinstance(version, str) else None
+        )
+        return existing_tag_keys(tags)
 
     async def _acl_grant(
         self, access: BucketAccess, requirement: Requirement, caller: Caller

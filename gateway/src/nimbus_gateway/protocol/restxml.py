@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from nimbus_core.errors import AwsError
@@ -15,6 +16,7 @@ from nimbus_gateway.protocol.statuses import BODYLESS_STATUSES, document_extras
 from nimbus_gateway.protocol.xmlread import XmlReader, parse_document
 from nimbus_gateway.protocol.xmlroots import xml_root
 from nimbus_gateway.protocol.xmlwrite import (
+    Interleaving,
     element,
     escape_text,
     loose_elements,
@@ -28,6 +30,27 @@ _XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 # Outputs whose document is a bare scalar root, which the model cannot say (botocore
 # parses these with a hand-written handler too): <LocationConstraint>eu-west-1</...>.
 _SCALAR_ROOT = {("s3", "GetBucketLocation")}
+
+# Flattened lists S3 writes as one run of elements in listing order, which the model (one
+# list after the other) cannot say: ListObjectVersions' <Version> and <DeleteMarker>, key
+# ascending, newest first within a key. Only the service knows that order; it sends it in
+# the reserved output key ORDER_KEY, one tag per entry naming the list whose next item comes
+# next, e.g. {"Versions": [v1, v2], "DeleteMarkers": [d1], "__order": ["V", "D", "V"]}.
+# Without the key the lists are written one after the other, as the model says. Like
+# "__status" (protocol.statuses), the key is no member of any shape, so it is never written.
+ORDER_KEY = "__order"
+INTERLEAVED: Mapping[tuple[str, str], Mapping[str, str]] = {
+    ("s3", "ListObjectVersions"): {"V": "Versions", "D": "DeleteMarkers"},
+}
+
+
+def interleaving(service: str, operation: str, output: Mapping[str, Any]) -> Interleaving | None:
+    """How the output's interleaved lists are ordered, if the service said so."""
+    tags = INTERLEAVED.get((service, operation))
+    order = output.get(ORDER_KEY)
+    if tags is None or not isinstance(order, list | str):
+        return None
+    return Interleaving(tags, [str(tag) for tag in order])
 
 
 class RestXmlCodec(RestCodec):
@@ -85,7 +108,8 @@ class RestXmlCodec(RestCodec):
             str(shape.serialization.get("name", shape.name)),
         )
         out = [_XML_DECLARATION, f"<{root}{namespace}>"]
-        structure_body(out, shape, output, body_only=True)
+        order = interleaving(self.dialect.service, operation.name, output)
+        structure_body(out, shape, output, body_only=True, interleaving=order)
         out.append(f"</{root}>")
         return "".join(out).encode("utf-8")
 

@@ -8,7 +8,8 @@ xmlNamespace traits. Text is escaped so that it survives an XML parser unchanged
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from nimbus_gateway.protocol.models import Shape
@@ -131,13 +132,55 @@ def _attributes(shape: Shape, value: Mapping[str, Any]) -> str:
     return "".join(parts)
 
 
-def structure_body(
-    out: list[str], shape: Shape, value: Mapping[str, Any], *, body_only: bool = False
+@dataclass(frozen=True)
+class Interleaving:
+    """Flattened list members written as one run of elements, in an order the model cannot
+    say: order names, entry by entry, the member (by its tag) whose next item comes next."""
+
+    tags: Mapping[str, str]  # tag -> list member name
+    order: Sequence[str]
+
+
+def _interleaved(
+    out: list[str], shape: Shape, value: Mapping[str, Any], interleaving: Interleaving
 ) -> None:
-    """The child elements of a structure, in model order (body_only: skip located members)."""
+    """The members' items in the given order, then any the order did not reach (none lost)."""
+    queues = {tag: iter(value.get(name) or ()) for tag, name in interleaving.tags.items()}
+
+    def write(tag: str, item: Any) -> None:
+        name = interleaving.tags[tag]
+        member = shape.members[name]
+        element(out, member.member, item, member_key_name(member, name))
+
+    for tag in interleaving.order:
+        item = next(queues[tag], None) if tag in queues else None
+        if item is not None:
+            write(tag, item)
+    for tag, queue in queues.items():
+        for item in queue:
+            if item is not None:
+                write(tag, item)
+
+
+def structure_body(
+    out: list[str],
+    shape: Shape,
+    value: Mapping[str, Any],
+    *,
+    body_only: bool = False,
+    interleaving: Interleaving | None = None,
+) -> None:
+    """The child elements of a structure, in model order (body_only: skip located members);
+    interleaved members are written together where the first of them stands."""
     if not isinstance(value, Mapping):
         raise TypeError(f"{shape.name} must be a mapping, not {type(value).__name__}")
+    merged = set(interleaving.tags.values()) if interleaving else set()
     for member_name, member in shape.members.items():
+        if member_name in merged:
+            if interleaving is not None:
+                _interleaved(out, shape, value, interleaving)
+                interleaving = None
+            continue
         item = value.get(member_name)
         if item is None or member.serialization.get("xmlAttribute"):
             continue

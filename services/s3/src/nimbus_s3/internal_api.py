@@ -69,7 +69,7 @@ async def object_acl(
         return s3_pb2.ObjectAcl(exists=False)  # no stored name can hold NUL
     if version_id:
         row = await pool.fetchrow(
-            "SELECT acl, owner_account, delete_marker FROM s3_objects"
+            "SELECT acl, owner_account, delete_marker, tags FROM s3_objects"
             " WHERE bucket = $1 AND key = $2 AND version_id = $3",
             bucket,
             key,
@@ -77,7 +77,7 @@ async def object_acl(
         )
     else:
         row = await pool.fetchrow(
-            "SELECT acl, owner_account, delete_marker FROM s3_objects"
+            "SELECT acl, owner_account, delete_marker, tags FROM s3_objects"
             " WHERE bucket = $1 AND key = $2 AND is_latest",
             bucket,
             key,
@@ -88,7 +88,10 @@ async def object_acl(
     stored = (
         _loaded(document) if document is not None else acl.canned("private", row["owner_account"])
     )
-    return s3_pb2.ObjectAcl(exists=True, acl_json=_dump(stored))
+    tags = _loaded(row["tags"]) if row["tags"] is not None else {}
+    return s3_pb2.ObjectAcl(
+        exists=True, acl_json=_dump(stored), tags={str(k): str(v) for k, v in tags.items()}
+    )
 
 
 class S3InternalServicer(s3_pb2_grpc.S3InternalServicer):

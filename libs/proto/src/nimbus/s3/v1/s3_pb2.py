@@ -24,21 +24,25 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15nimbus/s3/v1/s3.proto\x12\x0cnimbus.s3.v1\"(\n\x16GetBucketAccessRequest\x12\x0e\n\x06\x62ucket\x18\x01 \x01(\t\"\xcc\x01\n\x0c\x42ucketAccess\x12\x0e\n\x06\x65xists\x18\x01 \x01(\x08\x12\x15\n\rowner_account\x18\x02 \x01(\t\x12\x0e\n\x06region\x18\x03 \x01(\t\x12\x0e\n\x06policy\x18\x04 \x01(\t\x12\x10\n\x08\x61\x63l_json\x18\x05 \x01(\t\x12 \n\x18public_access_block_json\x18\x06 \x01(\t\x12\x18\n\x10object_ownership\x18\x07 \x01(\t\x12\x11\n\tcors_json\x18\x08 \x01(\t\x12\x14\n\x0cwebsite_json\x18\t \x01(\t\"F\n\x13GetObjectAclRequest\x12\x0e\n\x06\x62ucket\x18\x01 \x01(\t\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x12\n\nversion_id\x18\x03 \x01(\t\"-\n\tObjectAcl\x12\x0e\n\x06\x65xists\x18\x01 \x01(\x08\x12\x10\n\x08\x61\x63l_json\x18\x02 \x01(\t2\xad\x01\n\nS3Internal\x12S\n\x0fGetBucketAccess\x12$.nimbus.s3.v1.GetBucketAccessRequest\x1a\x1a.nimbus.s3.v1.BucketAccess\x12J\n\x0cGetObjectAcl\x12!.nimbus.s3.v1.GetObjectAclRequest\x1a\x17.nimbus.s3.v1.ObjectAclb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15nimbus/s3/v1/s3.proto\x12\x0cnimbus.s3.v1\"(\n\x16GetBucketAccessRequest\x12\x0e\n\x06\x62ucket\x18\x01 \x01(\t\"\xcc\x01\n\x0c\x42ucketAccess\x12\x0e\n\x06\x65xists\x18\x01 \x01(\x08\x12\x15\n\rowner_account\x18\x02 \x01(\t\x12\x0e\n\x06region\x18\x03 \x01(\t\x12\x0e\n\x06policy\x18\x04 \x01(\t\x12\x10\n\x08\x61\x63l_json\x18\x05 \x01(\t\x12 \n\x18public_access_block_json\x18\x06 \x01(\t\x12\x18\n\x10object_ownership\x18\x07 \x01(\t\x12\x11\n\tcors_json\x18\x08 \x01(\t\x12\x14\n\x0cwebsite_json\x18\t \x01(\t\"F\n\x13GetObjectAclRequest\x12\x0e\n\x06\x62ucket\x18\x01 \x01(\t\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x12\n\nversion_id\x18\x03 \x01(\t\"\x8b\x01\n\tObjectAcl\x12\x0e\n\x06\x65xists\x18\x01 \x01(\x08\x12\x10\n\x08\x61\x63l_json\x18\x02 \x01(\t\x12/\n\x04tags\x18\x03 \x03(\x0b\x32!.nimbus.s3.v1.ObjectAcl.TagsEntry\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x32\xad\x01\n\nS3Internal\x12S\n\x0fGetBucketAccess\x12$.nimbus.s3.v1.GetBucketAccessRequest\x1a\x1a.nimbus.s3.v1.BucketAccess\x12J\n\x0cGetObjectAcl\x12!.nimbus.s3.v1.GetObjectAclRequest\x1a\x17.nimbus.s3.v1.ObjectAclb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'nimbus.s3.v1.s3_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_OBJECTACL_TAGSENTRY']._loaded_options = None
+  _globals['_OBJECTACL_TAGSENTRY']._serialized_options = b'8\001'
   _globals['_GETBUCKETACCESSREQUEST']._serialized_start=39
   _globals['_GETBUCKETACCESSREQUEST']._serialized_end=79
   _globals['_BUCKETACCESS']._serialized_start=82
   _globals['_BUCKETACCESS']._serialized_end=286
   _globals['_GETOBJECTACLREQUEST']._serialized_start=288
   _globals['_GETOBJECTACLREQUEST']._serialized_end=358
-  _globals['_OBJECTACL']._serialized_start=360
-  _globals['_OBJECTACL']._serialized_end=405
-  _globals['_S3INTERNAL']._serialized_start=408
-  _globals['_S3INTERNAL']._serialized_end=581
+  _globals['_OBJECTACL']._serialized_start=361
+  _globals['_OBJECTACL']._serialized_end=500
+  _globals['_OBJECTACL_TAGSENTRY']._serialized_start=457
+  _globals['_OBJECTACL_TAGSENTRY']._serialized_end=500
+  _globals['_S3INTERNAL']._serialized_start=503
+  _globals['_S3INTERNAL']._serialized_end=676
 # @@protoc_insertion_point(module_scope)

@@ -1,5 +1,7 @@
+from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
+from collections.abc import Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -43,9 +45,18 @@ class GetObjectAclRequest(_message.Message):
     def __init__(self, bucket: _Optional[str] = ..., key: _Optional[str] = ..., version_id: _Optional[str] = ...) -> None: ...
 
 class ObjectAcl(_message.Message):
-    __slots__ = ("exists", "acl_json")
+    __slots__ = ("exists", "acl_json", "tags")
+    class TagsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     EXISTS_FIELD_NUMBER: _ClassVar[int]
     ACL_JSON_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
     exists: bool
     acl_json: str
-    def __init__(self, exists: _Optional[bool] = ..., acl_json: _Optional[str] = ...) -> None: ...
+    tags: _containers.ScalarMap[str, str]
+    def __init__(self, exists: _Optional[bool] = ..., acl_json: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ...) -> None: ...

@@ -56,7 +56,8 @@ class S3InternalServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetObjectAcl(self, request, context):
-        """An object's ACL, for anonymous and cross-account callers that a policy did not let in.
+        """An object's ACL (for callers that a policy did not let in) and its tags (for policies
+        with s3:ExistingObjectTag conditions).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
