@@ -84,14 +84,18 @@ kafka_build_jars() {
 }
 
 # A KRaft cluster id is 16 random bytes, base64url without padding (what `kafka-storage random-uuid`
-# prints). Made once; reused from meta.properties if the state dir lost only cluster.id.
+# prints), never starting with "-": the format tool would read such an id as an option (Kafka's
+# own Uuid.randomUuid() redraws for the same reason). Made once; reused from meta.properties if
+# the state dir lost only cluster.id.
 kafka_cluster_id() {
     if [[ ! -s "$KAFKA_CLUSTER_ID_FILE" ]]; then
         local id=""
         if [[ -f "$KAFKA_DATA/meta.properties" ]]; then
             id="$(sed -n 's/^cluster\.id=//p' "$KAFKA_DATA/meta.properties")"
         fi
-        [[ -n "$id" ]] || id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+        while [[ -z "$id" || "$id" == -* ]]; do
+            id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+        done
         printf '%s\n' "$id" >"$KAFKA_CLUSTER_ID_FILE"
     fi
     tr -d '\n' <"$KAFKA_CLUSTER_ID_FILE"
