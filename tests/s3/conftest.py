@@ -10,12 +10,14 @@ import asyncio
 import os
 import subprocess
 import sys
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.exceptions
 import pytest
 from botocore.config import Config
 
@@ -74,6 +76,25 @@ def s3_cloud(tmp_path_factory: pytest.TempPathFactory, pg_server: str) -> Iterat
     finally:
         cloud.nimbus("down", check=False)
         asyncio.run(_drop_databases(pg_server, prefix))
+
+
+# Bucket access answers are cached by the gateway; a change shows within this (events drop
+# the entry at once, the TTL bounds it otherwise).
+SETTLE_SECONDS = 20.0
+
+
+def eventually(check: Callable[[], None], timeout: float = SETTLE_SECONDS) -> None:
+    """Run check until it passes: for what the gateway learns through Kafka (bucket policy,
+    ACL, CORS and website changes)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            check()
+            return
+        except (AssertionError, botocore.exceptions.ClientError, pytest.fail.Exception):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
 
 
 def s3_client(endpoint: str, *, key: str = "test", secret: str = "test", **config: Any) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -16,21 +15,7 @@ import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
 
-from tests.s3.conftest import S3Cloud
-
-SETTLE_SECONDS = 20.0
-
-
-def eventually(check: Callable[[], None], timeout: float = SETTLE_SECONDS) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            check()
-            return
-        except (AssertionError, botocore.exceptions.ClientError):
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
+from tests.s3.conftest import S3Cloud, eventually
 
 
 def refused(call: Callable[[], Any]) -> None:

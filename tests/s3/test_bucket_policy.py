@@ -7,7 +7,6 @@ account in (its users need identity policies too); an explicit deny beats any al
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -17,27 +16,11 @@ import botocore.exceptions
 import pytest
 from botocore.config import Config
 
-from tests.s3.conftest import S3Cloud, s3_client
-
-# Bucket access answers are cached by the gateway; a change shows within this (events drop
-# the entry at once, the TTL bounds it otherwise).
-SETTLE_SECONDS = 20.0
+from tests.s3.conftest import S3Cloud, eventually, s3_client
 
 
 def policy(*statements: dict[str, Any]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def eventually(check: Callable[[], None], timeout: float = SETTLE_SECONDS) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            check()
-            return
-        except (AssertionError, botocore.exceptions.ClientError, pytest.fail.Exception):
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
 
 
 def access_denied(call: Callable[[], Any]) -> str:

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from nimbus_gateway import cors
 
-from tests.s3.conftest import S3Cloud
-
-SETTLE_SECONDS = 20.0
+from tests.s3.conftest import S3Cloud, eventually
 
 RULES = [
     {
@@ -24,18 +20,6 @@ RULES = [
         "MaxAgeSeconds": 600,
     }
 ]
-
-
-def eventually(check: Callable[[], None], timeout: float = SETTLE_SECONDS) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            check()
-            return
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
 
 
 def send(

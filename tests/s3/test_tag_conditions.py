@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.s3.conftest import S3Cloud
-from tests.s3.test_bucket_policy import access_denied, eventually, policy, user_keys
+from tests.s3.conftest import S3Cloud, eventually
+from tests.s3.test_bucket_policy import access_denied, policy, user_keys
 
 
 def test_tag_conditions_in_a_bucket_policy(s3_cloud: S3Cloud, s3: Any, bucket: str) -> None:

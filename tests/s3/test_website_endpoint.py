@@ -3,28 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from tests.s3.conftest import S3Cloud
-
-SETTLE_SECONDS = 20.0
-
-
-def eventually(check: Callable[[], None], timeout: float = SETTLE_SECONDS) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            check()
-            return
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
+from tests.s3.conftest import S3Cloud, eventually
 
 
 def browse(cloud: S3Cloud, bucket: str, path: str) -> tuple[int, Any, bytes]:

@@ -23,6 +23,7 @@ from nimbus_policy import (
     Principal,
     access_denied_message,
     evaluate,
+    is_public_policy,
 )
 
 from nimbus_gateway.authz import Requirement
@@ -35,7 +36,7 @@ from nimbus_gateway.authz.acl import (
     acl_grant,
 )
 from nimbus_gateway.authz.object_tags import existing_tag_keys, names_existing_tags
-from nimbus_gateway.authz.public import denies_only, is_public
+from nimbus_gateway.authz.public import denies_only
 from nimbus_gateway.bucket_access import BucketAccess
 from nimbus_gateway.chain.conditions import condition_keys
 from nimbus_gateway.chain.exchange import Caller
@@ -165,7 +166,7 @@ class S3Access:
             policy is not None
             and principal.account != owner
             and access.blocks("RestrictPublicBuckets")
-            and is_public(policy)
+            and is_public_policy(policy)
         ):
             policy = denies_only(policy)
         decision = subject.evaluate(request, policy)

@@ -15,6 +15,7 @@ from nimbus_policy.limits import (
 from nimbus_policy.messages import access_denied_message, denial_reason
 from nimbus_policy.model import ConditionClause, Policy, PolicyKind, PrincipalElement, Statement
 from nimbus_policy.parsing import parse_policy
+from nimbus_policy.public import is_public_policy
 from nimbus_policy.request import AuthorizationRequest, ContextValue, Principal, PrincipalType
 from nimbus_policy.simulation import SimulationResult, simulate
 
@@ -44,6 +45,7 @@ __all__ = [
     "access_denied_message",
     "denial_reason",
     "evaluate",
+    "is_public_policy",
     "parse_policy",
     "policy_size",
     "simulate",

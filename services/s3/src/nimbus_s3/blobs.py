@@ -72,6 +72,16 @@ class Digests:
         )
 
 
+async def mark_complete(pool: asyncpg.Pool, blob_id: uuid.UUID, size: int) -> None:
+    """Every byte is in: the blob's age restarts, so the collector spares it until the
+    version or part that references it has had time to commit."""
+    await pool.execute(
+        "UPDATE s3_blobs SET state = 'complete', size = $2, created_at = now() WHERE id = $1",
+        blob_id,
+        size,
+    )
+
+
 async def rechunk(chunks: AsyncIterable[bytes], size: int) -> AsyncIterator[bytes]:
     """The stream cut into pieces of exactly `size` bytes (the last may be shorter)."""
     buffer = bytearray()
@@ -155,11 +165,7 @@ class PostgresBlobStore:
                 pending.cancel()
             await asyncio.shield(self.discard(blob_id))
             raise
-        await self._pool.execute(
-            "UPDATE s3_blobs SET state = 'complete', size = $2, created_at = now() WHERE id = $1",
-            blob_id,
-            digests.size,
-        )
+        await mark_complete(self._pool, blob_id, digests.size)
         return digests.result(blob_id)
 
     async def _insert(self, blob_id: uuid.UUID, seq: int, data: bytes) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import asyncpg
 
-from nimbus_s3.blobs import BlobWritten, Digests, rechunk, spans
+from nimbus_s3.blobs import BlobWritten, Digests, mark_complete, rechunk, spans
 
 
 def blob_path(root: str, blob_id: uuid.UUID) -> Path:
@@ -68,11 +68,7 @@ class FilesystemBlobStore:
         except BaseException:
             await asyncio.shield(self.discard(blob_id))
             raise
-        await self._pool.execute(
-            "UPDATE s3_blobs SET state = 'complete', size = $2, created_at = now() WHERE id = $1",
-            blob_id,
-            digests.size,
-        )
+        await mark_complete(self._pool, blob_id, digests.size)
         return digests.result(blob_id)
 
     async def discard(self, blob_id: uuid.UUID) -> None:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from fnmatch import fnmatchcase
 from typing import Any
 
-from nimbus_policy import MalformedPolicyDocument, Policy, parse_policy
-from nimbus_policy.model import PrincipalElement, Statement
+from nimbus_policy import MalformedPolicyDocument, Policy, Statement, is_public_policy, parse_policy
 
 from nimbus_s3.config_errors import malformed_policy
 
@@ -20,24 +18,6 @@ INVALID_ACTION = "Policy has invalid action"
 INVALID_PRINCIPAL = "Invalid principal in policy"
 MISSING_STATEMENT = "Missing required field Statement"
 ALLOW_NOT_PRINCIPAL = "Allow with NotPrincipal is not allowed."
-# Condition keys that pin a statement to known callers, so a "*" principal is not public.
-_RESTRICTING_KEYS = frozenset(
-    {
-        "aws:sourcearn",
-        "aws:sourcevpc",
-        "aws:sourcevpce",
-        "aws:sourceaccount",
-        "aws:sourceowner",
-        "aws:principalaccount",
-        "aws:principalarn",
-        "aws:principalorgid",
-        "aws:principalorgpaths",
-        "aws:userid",
-        "aws:sourceip",
-        "s3:dataaccesspointarn",
-        "s3:dataaccesspointaccount",
-    }
-)
 
 
 def validate_policy(text: str, bucket: str) -> Policy:
@@ -101,48 +81,6 @@ def _in_bucket(resource: str, bucket: str) -> bool:
         return True
     # A wildcard in the bucket part must still be able to match this bucket.
     return any(c in name for c in "*?") and fnmatchcase(bucket, name)
-
-
-def _everyone(element: PrincipalElement | None) -> bool:
-    if element is None:
-        return False
-    if element.wildcard:
-        return True
-    return any("*" in ids for ids in element.entries.values())
-
-
-def _restricted(statement: Statement) -> bool:
-    for clause in statement.conditions:
-        key = clause.key.lower()
-        if key not in _RESTRICTING_KEYS or clause.base.startswith("StringNot"):
-            continue
-        if any("${" in value for value in clause.values):
-            continue  # a policy variable is not a fixed value
-        if any("*" in value for value in clause.values) and key != "aws:sourceip":
-            continue
-        if key == "aws:sourceip" and not _narrow_networks(clause.values):
-            continue
-        return True
-    return False
-
-
-def _narrow_networks(values: tuple[str, ...]) -> bool:
-    try:
-        networks = [ipaddress.ip_network(v, strict=False) for v in values]
-    except ValueError:
-        return False
-    return all(n.prefixlen >= (8 if n.version == 4 else 32) for n in networks)
-
-
-def is_public_policy(policy: Policy) -> bool:
-    """S3's "public" test: an Allow to everyone (or NotPrincipal) not pinned by a condition."""
-    for statement in policy.statements:
-        if statement.effect != "Allow":
-            continue
-        everyone = statement.not_principal is not None or _everyone(statement.principal)
-        if everyone and not _restricted(statement):
-            return True
-    return False
 
 
 def policy_is_public(text: str) -> bool:

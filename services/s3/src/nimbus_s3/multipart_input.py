@@ -26,14 +26,6 @@ from nimbus_s3.object_inputs import (
     tagging_header,
 )
 
-SSE_MEMBERS = (
-    "ServerSideEncryption",
-    "SSECustomerAlgorithm",
-    "SSECustomerKeyMD5",
-    "SSEKMSKeyId",
-    "BucketKeyEnabled",
-)
-
 
 @dataclass
 class ObjectFields:
@@ -72,11 +64,6 @@ async def object_fields(
         lock_retain_until=retain,
         legal_hold=hold,
     )
-
-
-def encryption_output(stored: Mapping[str, Any]) -> dict[str, Any]:
-    """The SSE response members for an object's stored encryption."""
-    return {name: stored[name] for name in SSE_MEMBERS if stored.get(name) is not None}
 
 
 def check_part_encryption(upload_encryption: Mapping[str, Any], params: dict[str, Any]) -> None:

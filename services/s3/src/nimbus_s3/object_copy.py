@@ -3,7 +3,7 @@ metadata/tagging directives, conditional copy, and the copy-onto-itself rule."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs, unquote
 
 import asyncpg
@@ -12,7 +12,7 @@ from nimbus_core.errors import AwsError
 
 from nimbus_s3 import checksums
 from nimbus_s3.blobs import BlobStore
-from nimbus_s3.buckets import require_bucket
+from nimbus_s3.buckets import Bucket, Executor, require_bucket
 from nimbus_s3.configs import get_config
 from nimbus_s3.errors import invalid_argument, invalid_request
 from nimbus_s3.object_checks import check_write_conditions
@@ -20,6 +20,7 @@ from nimbus_s3.object_inputs import (
     MAX_PUT_BYTES,
     check_key,
     encryption,
+    encryption_output,
     metadata,
     object_acl,
     object_lock,
@@ -65,6 +66,35 @@ def parse_copy_source(value: str) -> tuple[str, str, str | None]:
     return unquote(bucket), unquote(key), version_id
 
 
+class CopySource(NamedTuple):
+    bucket: Bucket
+    version: StoredVersion
+    # Whether x-amz-copy-source named a version (?versionId=) rather than the latest.
+    version_named: bool
+
+
+async def copy_source_version(
+    db: Executor, copy_source: str, expected_owner: object = None
+) -> CopySource:
+    """The bucket and version an x-amz-copy-source names, with S3's errors: AccessDenied when
+    the bucket's owner is not the expected one; a delete marker named by version id cannot
+    be a copy source."""
+    name, key, version_id = parse_copy_source(copy_source)
+    bucket = await require_bucket(db, name)
+    if expected_owner is not None and str(expected_owner) != bucket.account_id:
+        raise AwsError("AccessDenied", "Access Denied", 403)
+    try:
+        version = await get_version(db, bucket, key, version_id, method="GET")
+    except AwsError as error:
+        if error.code == "MethodNotAllowed":
+            raise invalid_request(
+                "The source of a copy request may not specifically refer to a delete marker "
+                "by version id."
+            ) from None
+        raise
+    return CopySource(bucket, version, version_id is not None)
+
+
 def _directive(params: dict[str, Any], member: str, header: str, what: str) -> str:
     value = str(params.get(member) or "COPY")
     if value not in ("COPY", "REPLACE"):
@@ -96,18 +126,8 @@ async def copy_object(
 ) -> dict[str, Any]:
     key = str(params["Key"])
     check_key(key)
-    src_bucket_name, src_key, src_version_id = parse_copy_source(str(params["CopySource"]))
     bucket = await require_bucket(pool, params["Bucket"])
-    src_bucket = await require_bucket(pool, src_bucket_name)
-    try:
-        source = await get_version(pool, src_bucket, src_key, src_version_id, method="GET")
-    except AwsError as error:
-        if error.code == "MethodNotAllowed":
-            raise invalid_request(
-                "The source of a copy request may not specifically refer to a delete marker "
-                "by version id."
-            ) from None
-        raise
+    src_bucket, source, version_named = await copy_source_version(pool, str(params["CopySource"]))
     require_sse_c_match(source.encryption, params, prefix="CopySource")
     check_copy_conditions(params, source)
     check_readable(source, copy_source=True)
@@ -118,7 +138,7 @@ async def copy_object(
         )
     meta_directive = _directive(params, "MetadataDirective", "x-amz-metadata-directive", "metadata")
     tag_directive = _directive(params, "TaggingDirective", "x-amz-tagging-directive", "tagging")
-    same = src_bucket.name == bucket.name and src_key == key
+    same = src_bucket.name == bucket.name and source.key == key
     if (
         same
         and meta_directive == "COPY"
@@ -127,7 +147,7 @@ async def copy_object(
         and not params.get("ServerSideEncryption")
         and not params.get("SSECustomerAlgorithm")
         and not params.get("SSEKMSKeyId")
-        and (src_version_id is None or source.is_latest)
+        and (not version_named or source.is_latest)
     ):
         raise invalid_request(COPY_TO_ITSELF)
 
@@ -174,12 +194,12 @@ async def copy_object(
         row = await conn.fetchval(
             "SELECT 1 FROM s3_objects WHERE bucket = $1 AND key = $2 AND version_id = $3 FOR SHARE",
             src_bucket.name,
-            src_key,
+            source.key,
             source.version_id,
         )
         if row is None:
             raise AwsError(
-                "NoSuchKey", "The specified key does not exist.", 404, extra={"Key": src_key}
+                "NoSuchKey", "The specified key does not exist.", 404, extra={"Key": source.key}
             )
         if params.get("IfNoneMatch") is not None or params.get("IfMatch") is not None:
             await lock_key(conn, bucket.name, key)
@@ -195,13 +215,5 @@ async def copy_object(
     vid = response_version_id(bucket, stored.version_id)
     if vid is not None:
         out["VersionId"] = vid
-    for name in (
-        "ServerSideEncryption",
-        "SSEKMSKeyId",
-        "BucketKeyEnabled",
-        "SSECustomerAlgorithm",
-        "SSECustomerKeyMD5",
-    ):
-        if stored.encryption.get(name) is not None:
-            out[name] = stored.encryption[name]
+    out.update(encryption_output(stored.encryption))
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
@@ -349,3 +350,17 @@ async def object_acl(
         if block.get("BlockPublicAcls"):
             raise access_denied()
     return document
+
+
+SSE_MEMBERS = (
+    "ServerSideEncryption",
+    "SSECustomerAlgorithm",
+    "SSECustomerKeyMD5",
+    "SSEKMSKeyId",
+    "BucketKeyEnabled",
+)
+
+
+def encryption_output(stored: Mapping[str, Any]) -> dict[str, Any]:
+    """The SSE response members for an object's stored encryption."""
+    return {name: stored[name] for name in SSE_MEMBERS if stored.get(name) is not None}

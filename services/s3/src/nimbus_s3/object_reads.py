@@ -14,7 +14,7 @@ from nimbus_core.errors import AwsError
 from nimbus_s3 import checksums
 from nimbus_s3.buckets import Bucket
 from nimbus_s3.errors import not_modified, precondition_failed
-from nimbus_s3.object_inputs import parse_time
+from nimbus_s3.object_inputs import encryption_output, parse_time
 from nimbus_s3.versions import StoredVersion, response_version_id
 
 
@@ -253,15 +253,7 @@ def version_output(
         out["Metadata"] = dict(version.metadata)
     if version.storage_class != "STANDARD":
         out["StorageClass"] = version.storage_class
-    for name in (
-        "ServerSideEncryption",
-        "SSEKMSKeyId",
-        "BucketKeyEnabled",
-        "SSECustomerAlgorithm",
-        "SSECustomerKeyMD5",
-    ):
-        if version.encryption.get(name) is not None:
-            out[name] = version.encryption[name]
+    out.update(encryption_output(version.encryption))
     if version.lock_mode and version.lock_retain_until:
         out["ObjectLockMode"] = version.lock_mode
         out["ObjectLockRetainUntilDate"] = iso(version.lock_retain_until)

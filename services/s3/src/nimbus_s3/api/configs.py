@@ -16,6 +16,7 @@ from nimbus.common.v1.common_pb2 import RequestContext
 from nimbus_core.errors import AwsError
 from nimbus_core.operations import Input, OperationTable, Output, UnaryHandler
 from nimbus_core.runtime import Resources
+from nimbus_policy import is_public_policy
 
 from nimbus_s3 import acl, config_objects
 from nimbus_s3.bucket_checks import check_expected_owner
@@ -41,7 +42,7 @@ from nimbus_s3.config_errors import (
 )
 from nimbus_s3.config_lifecycle import validate_lifecycle
 from nimbus_s3.config_lock import validate_lock_configuration
-from nimbus_s3.config_policy import is_public_policy, policy_is_public, validate_policy
+from nimbus_s3.config_policy import policy_is_public, validate_policy
 from nimbus_s3.config_tagging import MAX_BUCKET_TAGS, validate_tag_set
 from nimbus_s3.configs import delete_config, get_config, put_config
 from nimbus_s3.errors import access_denied, malformed_xml

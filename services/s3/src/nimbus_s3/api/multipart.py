@@ -34,7 +34,7 @@ from nimbus_s3.errors import (
 from nimbus_s3.listing_keys import Encoder, encoding
 from nimbus_s3.listing_walk import CommonPrefix, Start, first_start, walk
 from nimbus_s3.multipart_digests import check_part, to_compute
-from nimbus_s3.multipart_input import check_part_encryption, encryption_output, object_fields
+from nimbus_s3.multipart_input import check_part_encryption, object_fields
 from nimbus_s3.multipart_rules import (
     MAX_PART_SIZE,
     MIN_PART_SIZE,
@@ -52,13 +52,12 @@ from nimbus_s3.multipart_rules import (
     upload_checksum,
 )
 from nimbus_s3.object_checks import check_write_conditions, upload_checks
-from nimbus_s3.object_copy import parse_copy_source
-from nimbus_s3.object_inputs import parse_time, require_sse_c_match
+from nimbus_s3.object_copy import copy_source_version
+from nimbus_s3.object_inputs import encryption_output, parse_time, require_sse_c_match
 from nimbus_s3.object_reads import check_copy_conditions
 from nimbus_s3.settings import S3Settings
 from nimbus_s3.versions import (
     NewVersion,
-    get_version,
     latest_version,
     lock_key,
     put_version,
@@ -250,20 +249,9 @@ class Multipart:
         bucket = await _bucket(self.db, params)
         number = part_number(params.get("PartNumber"))
         upload = await _upload(self.db, bucket.name, str(params["Key"]), params.get("UploadId"))
-        source_name, source_key, version_id = parse_copy_source(str(params.get("CopySource")))
-        source_bucket = await require_bucket(self.db, source_name)
-        expected = params.get("ExpectedSourceBucketOwner")
-        if expected is not None and str(expected) != source_bucket.account_id:
-            raise AwsError("AccessDenied", "Access Denied", 403)
-        try:
-            source = await get_version(self.db, source_bucket, source_key, version_id)
-        except AwsError as error:
-            if error.code == "MethodNotAllowed":
-                raise invalid_request(
-                    "The source of a copy request may not specifically refer to a delete marker "
-                    "by version id."
-                ) from None
-            raise
+        source_bucket, source, _ = await copy_source_version(
+            self.db, str(params.get("CopySource")), params.get("ExpectedSourceBucketOwner")
+        )
         require_sse_c_match(source.encryption, params, "CopySource")
         check_part_encryption(_json(upload["encryption"]) or {}, params)
         check_copy_conditions(params, source)

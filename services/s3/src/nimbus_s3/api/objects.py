@@ -28,6 +28,7 @@ from nimbus_s3.object_inputs import (
     check_key,
     check_size,
     encryption,
+    encryption_output,
     metadata,
     object_acl,
     object_lock,
@@ -64,15 +65,7 @@ def write_output(bucket: Bucket, stored: StoredVersion) -> dict[str, Any]:
     vid = response_version_id(bucket, stored.version_id)
     if vid is not None:
         out["VersionId"] = vid
-    for name in (
-        "ServerSideEncryption",
-        "SSEKMSKeyId",
-        "BucketKeyEnabled",
-        "SSECustomerAlgorithm",
-        "SSECustomerKeyMD5",
-    ):
-        if stored.encryption.get(name) is not None:
-            out[name] = stored.encryption[name]
+    out.update(encryption_output(stored.encryption))
     out.update(checksum_members(stored))
     return out
 
