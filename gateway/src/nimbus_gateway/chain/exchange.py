@@ -8,6 +8,7 @@ from typing import Any
 
 from botocore.model import OperationModel
 
+from nimbus_gateway.protocol.engine import ProtocolEngine
 from nimbus_gateway.protocol.http import HttpRequest, HttpResponse
 
 
@@ -32,6 +33,9 @@ class Exchange:
     source_ip: str = ""
     request_id: str = ""
     api: str | None = None
+    # The protocol engine that parses the request and writes its answer or error; chosen
+    # per request once the API is known (SQS speaks JSON or query), see engines.engine_of.
+    engine: ProtocolEngine | None = None
     region: str = "us-east-1"
     caller: Caller | None = None
     operation: OperationModel | None = None

@@ -1,4 +1,8 @@
-"""Write the output, or an AWS error, in the API's wire format, with its request-id headers."""
+"""Write the output, or an AWS error, in the API's wire format, with its request-id headers.
+
+The engine is the exchange's own (engines.engine_of), so an SQS request in the query
+protocol gets its answer, and any error raised after detection, as query XML.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from xml.sax.saxutils import escape
 from nimbus_core.errors import AwsError, internal_error
 
 from nimbus_gateway.chain.exchange import Exchange
-from nimbus_gateway.engines import engine_for
+from nimbus_gateway.engines import engine_of
 from nimbus_gateway.protocol.http import HttpResponse
 
 log = logging.getLogger(__name__)
@@ -16,7 +20,7 @@ log = logging.getLogger(__name__)
 
 def output(exchange: Exchange) -> None:
     assert exchange.api and exchange.operation is not None and exchange.output is not None
-    response = engine_for(exchange.api).serialize(
+    response = engine_of(exchange).serialize(
         exchange.operation, exchange.output, exchange.request_id
     )
     exchange.response = response
@@ -27,15 +31,12 @@ def error(exchange: Exchange, failure: AwsError) -> None:
     if exchange.api is None:
         exchange.response = _generic_error(exchange, failure)
         return
+    engine = engine_of(exchange)
     try:
-        response = engine_for(exchange.api).serialize_error(
-            failure, exchange.operation, exchange.request_id
-        )
+        response = engine.serialize_error(failure, exchange.operation, exchange.request_id)
     except Exception:
         log.exception("could not serialize %s", failure.code)
-        response = engine_for(exchange.api).serialize_error(
-            internal_error(), None, exchange.request_id
-        )
+        response = engine.serialize_error(internal_error(), None, exchange.request_id)
     if exchange.request.method == "HEAD":
         response.body, response.stream = b"", None
     exchange.response = response

@@ -124,8 +124,9 @@ def invalid_value(dialect: Dialect, wire_name: str, value: Any, expected: str) -
             extra={"ArgumentName": wire_name, "ArgumentValue": text},
         )
     if dialect.protocol in ("ec2", "query") or dialect.query_compatible:
+        coral = dialect.protocol == "query" and not dialect.query_compatible
         return AwsError(
-            "InvalidParameterValue" if dialect.protocol != "query" else "ValidationError",
+            "ValidationError" if coral else "InvalidParameterValue",
             f"Value ({text}) for parameter {wire_name} is invalid. Expected: {expected}.",
             400,
         )
@@ -168,9 +169,9 @@ def unknown_operation(dialect: Dialect, name: str, method: str = "", path: str =
     if dialect.protocol in ("query", "ec2"):
         if not name:
             return AwsError("MissingAction", "The request must contain the parameter Action", 400)
-        return AwsError(
-            "InvalidAction", f"The action {name} is not valid for this web service.", 400
-        )
+        # SQS words it for its endpoint; the other query services for their web service.
+        where = "endpoint" if dialect.query_compatible else "web service"
+        return AwsError("InvalidAction", f"The action {name} is not valid for this {where}.", 400)
     if dialect.s3:
         segments = [part for part in path.split("/", 2)[1:] if part]
         resource = ("SERVICE", "BUCKET", "OBJECT")[min(len(segments), 2)]

@@ -19,6 +19,7 @@ from nimbus_gateway.protocol.codec import (
     loose_extras,
     modeled_extras,
 )
+from nimbus_gateway.protocol.errorshapes import query_error_status
 from nimbus_gateway.protocol.faults import malformed_body, unknown_operation
 from nimbus_gateway.protocol.http import HttpRequest, HttpResponse
 from nimbus_gateway.protocol.models import OperationModel, Shape
@@ -125,6 +126,11 @@ class QueryCodec(Codec):
             child = node.children.get(key)
             if child is not None:
                 parsed[member_name] = self._value(member, child, key)
+            elif key != (wire := self.wire_name(member, member_name)):
+                # An empty flattened list goes by the member's own name: AWSAccountIds= (SQS).
+                empty = node.children.get(wire)
+                if empty is not None and empty.value == "" and not empty.children:
+                    parsed[member_name] = []
         return parsed
 
     def _value(self, shape: Shape, node: _Node, key: str) -> Any:
@@ -213,10 +219,14 @@ class QueryCodec(Codec):
                 f"</Error></Errors><RequestID>{rid}</RequestID></Response>"
             )
         else:
+            if self.dialect.query_compatible:
+                details.append("<Detail/>")  # SQS always sends an empty one
             body = (
                 f"<ErrorResponse{namespace_attr(self.dialect.xml_namespace)}><Error>"
                 f"<Type>{fault_type(error)}</Type><Code>{code}</Code>"
                 f"<Message>{message}</Message>{''.join(details)}</Error>"
                 f"<RequestId>{rid}</RequestId></ErrorResponse>"
             )
-        return HttpResponse(error.http_status, self._headers(request_id), body.encode("utf-8"))
+        # A query-compatible service's modeled errors have their query HTTP status (SQS).
+        status = query_error_status(self.dialect.service, identity.type_name) or error.http_status
+        return HttpResponse(status, self._headers(request_id), body.encode("utf-8"))
