@@ -23,6 +23,8 @@ from nimbus_gateway.credentials import CredentialStore
 from nimbus_gateway.http_guard import HeaderGuardProtocol
 from nimbus_gateway.pipeline import Pipeline
 from nimbus_gateway.policies import PolicyCache
+from nimbus_gateway.queue_access import IDEMPOTENT_METHODS as SQS_IDEMPOTENT
+from nimbus_gateway.queue_access import QueueAccessCache
 from nimbus_gateway.settings import GatewaySettings
 
 log = logging.getLogger("nimbus_gateway")
@@ -54,11 +56,18 @@ async def serve(settings: GatewaySettings) -> None:
         else None
     )
     buckets = BucketAccessCache(s3_channel) if s3_channel is not None else None
+    # The sqs service's SqsInternal: queue owners and queue policies.
+    sqs_channel = (
+        make_channel(settings.targets["sqs"], idempotent_methods=SQS_IDEMPOTENT)
+        if "sqs" in settings.targets
+        else None
+    )
+    queues = QueueAccessCache(sqs_channel) if sqs_channel is not None else None
     pipeline = Pipeline(
         authenticator=Authenticator(
             store, mode=settings.auth_mode, default_account=settings.default_account
         ),
-        authorizer=Authorizer(policies, mode=settings.auth_mode, buckets=buckets),
+        authorizer=Authorizer(policies, mode=settings.auth_mode, buckets=buckets, queues=queues),
         dispatcher=Dispatcher(channels),
         base_hosts=settings.hostnames,
         default_region=settings.region,
@@ -71,6 +80,8 @@ async def serve(settings: GatewaySettings) -> None:
         policies.invalidate()
         if buckets is not None:
             buckets.invalidate()
+        if queues is not None:
+            queues.invalidate()
 
     admin = AdminEndpoints(channels, allow_reset=settings.allow_reset, on_reset=forget_everything)
     server = uvicorn.Server(
@@ -96,6 +107,10 @@ async def serve(settings: GatewaySettings) -> None:
         feeds.append(
             asyncio.create_task(buckets.follow_invalidations(settings.kafka_bootstrap, stop))
         )
+    if queues is not None:
+        feeds.append(
+            asyncio.create_task(queues.follow_invalidations(settings.kafka_bootstrap, stop))
+        )
     log.info(
         "gateway listening",
         extra={
@@ -108,7 +123,8 @@ async def serve(settings: GatewaySettings) -> None:
     for feed in feeds:
         feed.cancel()
     await asyncio.gather(*feeds, return_exceptions=True)
-    for channel in [*channels.values(), iam_channel, *([s3_channel] if s3_channel else [])]:
+    internal = [c for c in (s3_channel, sqs_channel) if c is not None]
+    for channel in [*channels.values(), iam_channel, *internal]:
         await channel.close()
     if provider is not None:
         provider.shutdown()

@@ -2,7 +2,8 @@
 against the caller's identity policies and permissions boundary (nimbus_policy).
 
 S3 requests also answer to the bucket's policy and ACLs, with the bucket owner as the resource
-account (chain/s3_access.py). `open` mode skips this step entirely.
+account (chain/s3_access.py); SQS requests to the queue policy, with the queue's owner as the
+resource account (chain/sqs_access.py). `open` mode skips this step entirely.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from nimbus_gateway.chain.conditions import condition_keys
 from nimbus_gateway.chain.exchange import Exchange
 from nimbus_gateway.chain.principal import principal_of, session_policy
 from nimbus_gateway.chain.s3_access import S3Access, Subject, anonymous_denied
+from nimbus_gateway.chain.sqs_access import SqsAccess, unreadable_input
 from nimbus_gateway.policies import NO_POLICIES, PolicyCache
+from nimbus_gateway.queue_access import QueueAccessCache
 
 __all__ = ["DECIDED_BY_SERVICE", "Authorizer", "principal_of", "session_policy"]
 
@@ -64,10 +67,12 @@ class Authorizer:
         *,
         mode: Literal["enforce", "open"],
         buckets: BucketAccessCache | None = None,
+        queues: QueueAccessCache | None = None,
     ) -> None:
         self._policies = policies
         self._mode = mode
         self.s3 = S3Access(buckets)
+        self.sqs = SqsAccess(queues)
 
     async def handle(self, exchange: Exchange) -> list[int]:
         """Raise the API's AccessDenied unless allowed; returns the list items (DeleteObjects'
@@ -78,7 +83,7 @@ class Authorizer:
         assert api is not None and operation is not None and caller is not None
         if (api, operation.name) in DECIDED_BY_SERVICE:
             return []
-        if caller.anonymous and api != "s3":
+        if caller.anonymous and api not in ("s3", "sqs"):
             raise AwsError("AccessDenied", "Access Denied", 403)
         try:
             needed = authz.requirements(
@@ -91,6 +96,10 @@ class Authorizer:
             )
         except authz.UnknownOperation:
             needed = None  # not mapped yet (EC2, Route53): only root may call it
+        except authz.UnresolvedPlaceholder:
+            if api != "sqs":
+                raise
+            raise unreadable_input(exchange.params) from None
         if needed == []:
             return []
         root = caller.principal_arn.endswith(":root")
@@ -131,6 +140,10 @@ class Authorizer:
             context.update(request_tag_keys(operation.name, exchange.params))
             subject = Subject(caller, principal, policies, session_policies)
             return await self.s3.authorize(operation.name, needed, subject, context)
+        if api == "sqs":
+            subject = Subject(caller, principal, policies, session_policies)
+            await self.sqs.authorize(operation.name, needed, subject, context)
+            return []
         for requirement in needed:
             # "aws" owns the AWS managed policies, which every account may read and attach.
             owners = {o.account for o in requirement.owners() if o.account not in (None, "aws")}

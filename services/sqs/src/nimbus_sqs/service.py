@@ -6,7 +6,7 @@ from nimbus_core.migrations import load_migrations
 from nimbus_core.operations import OperationTable, UnaryHandler
 from nimbus_core.runtime import Resources, ServiceSpec
 
-from nimbus_sqs import mover, retention
+from nimbus_sqs import internal_api, mover, retention
 from nimbus_sqs.api import messages, move_tasks, queues
 from nimbus_sqs.runtime import build_runtime
 
@@ -30,6 +30,7 @@ SPEC = ServiceSpec(
     name="sqs",
     migrations=load_migrations("nimbus_sqs.migrations"),
     build_operations=build_operations,
+    extra_services=[(internal_api.SERVICE_NAME, internal_api.registrar)],
     background=(retention.reconcile_forever, mover.run_forever),
     on_reset=retention.reset,
 )

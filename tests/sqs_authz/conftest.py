@@ -1,0 +1,118 @@
+"""A local cloud for the queue-policy system tests, in enforce mode, with a second account.
+
+Ports (gateway 4585, services from 52700) and databases (a prefix of their own) differ from
+every other test cloud, so this runs alongside them. Messages go to the shared Redis under
+this cloud's own key prefix, removed at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.exceptions
+import pytest
+import redis
+from botocore.config import Config
+
+from tests.conftest import REDIS
+from tests.system.conftest import Cloud, _drop_databases
+
+GATEWAY_PORT = int(os.environ.get("NIMBUS_TEST_SQS_AUTHZ_GATEWAY_PORT", "4585"))
+BASE_PORT = int(os.environ.get("NIMBUS_TEST_SQS_AUTHZ_BASE_PORT", "52700"))
+REGION = "us-east-1"
+OWNER = "000000000000"
+# Queue answers are cached by the gateway; a change shows within this (the QueueChanged event
+# drops the entry at once, the TTL bounds it otherwise).
+SETTLE_SECONDS = 20.0
+
+
+def _drop_redis_keys(prefix: str) -> None:
+    client = redis.Redis.from_url(REDIS)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        for start in range(0, len(keys), 500):
+            client.delete(*keys[start : start + 500])
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def authz_cloud(tmp_path_factory: pytest.TempPathFactory, pg_server: str) -> Iterator[Cloud]:
+    run_dir: Path = tmp_path_factory.mktemp("sqsauthz")
+    prefix = f"sqsz{uuid.uuid4().hex[:8]}_"
+    cloud = Cloud(run_dir, f"http://127.0.0.1:{GATEWAY_PORT}", "", prefix)
+    started = cloud.nimbus(
+        "up",
+        "--no-infra",
+        "--auth-mode",
+        "enforce",
+        "--gateway-port",
+        str(GATEWAY_PORT),
+        "--base-port",
+        str(BASE_PORT),
+        "--db-prefix",
+        prefix,
+        check=False,
+    )
+    cloud.up_output = started.stdout
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        yield cloud
+    finally:
+        cloud.nimbus("down", check=False)
+        asyncio.run(_drop_databases(pg_server, prefix))
+        _drop_redis_keys(prefix)
+
+
+@pytest.fixture(scope="session")
+def other_account(authz_cloud: Cloud) -> dict[str, str]:
+    """A second account: its id and its root's access key."""
+    created = authz_cloud.nimbus("accounts", "create", f"b-{uuid.uuid4().hex[:6]}", "--json")
+    found: dict[str, str] = json.loads(created.stdout)
+    return found
+
+
+def client(endpoint: str, service: str, key: str = "test", secret: str = "test") -> Any:
+    """A boto3 client without retries, so every refusal shows."""
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        config=Config(retries={"max_attempts": 1}),
+    )
+
+
+def user_with_policy(
+    endpoint: str, root_key: str, root_secret: str, document: str | None
+) -> tuple[str, str, str]:
+    """(user ARN, access key, secret) of a new IAM user with document as its inline policy."""
+    iam = client(endpoint, "iam", root_key, root_secret)
+    name = f"u-{uuid.uuid4().hex[:8]}"
+    arn: str = iam.create_user(UserName=name)["User"]["Arn"]
+    if document:
+        iam.put_user_policy(UserName=name, PolicyName="inline", PolicyDocument=document)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return arn, key["AccessKeyId"], key["SecretAccessKey"]
+
+
+def eventually(check: Callable[[], object], timeout: float = SETTLE_SECONDS) -> None:
+    """Run check until it passes: for what the gateway learns through Kafka."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            check()
+            return
+        except (AssertionError, botocore.exceptions.ClientError, pytest.fail.Exception):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
