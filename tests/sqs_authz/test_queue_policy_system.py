@@ -278,3 +278,50 @@ def test_a_queue_that_does_not_exist(authz_cloud: Cloud, other_account: dict[str
         )
 
     eventually(is_refused)
+
+
+def _unsigned_send(url: str, body: str) -> tuple[int, bytes]:
+    """An unsigned query-protocol SendMessage POSTed to the queue URL, as a browser could."""
+    form = urllib.parse.urlencode(
+        {"Action": "SendMessage", "Version": "2012-11-05", "MessageBody": body}
+    ).encode()
+    request = urllib.request.Request(
+        url, data=form, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            return reply.status, reply.read()
+    except urllib.error.HTTPError as refused_reply:
+        return refused_reply.code, refused_reply.read()
+
+
+def test_anonymous_callers_get_in_only_through_a_policy_that_allows_everyone(
+    authz_cloud: Cloud, owner_queue: tuple[str, str]
+) -> None:
+    url, arn = owner_queue
+    status, body = _unsigned_send(url, "anonymous")
+    assert status == 403 and b"<Code>AccessDenied</Code>" in body, body
+
+    owner = client(authz_cloud.endpoint, "sqs")
+    public = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": arn}
+        ],
+    }
+    owner.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(public)})
+
+    def sent() -> None:
+        status, body = _unsigned_send(url, "anonymous")
+        assert status == 200 and b"<MessageId>" in body, body
+
+    eventually(sent)
+    received = owner.receive_message(QueueUrl=url, WaitTimeSeconds=2)["Messages"]
+    assert [m["Body"] for m in received] == ["anonymous"]
+    # Everyone may send, nobody anonymous may read.
+    query = urllib.parse.urlencode({"Action": "ReceiveMessage", "Version": "2012-11-05"})
+    try:
+        urllib.request.urlopen(f"{url}?{query}", timeout=10)
+        raise AssertionError("an anonymous ReceiveMessage was allowed")
+    except urllib.error.HTTPError as refused_reply:
+        assert refused_reply.code == 403

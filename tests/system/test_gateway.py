@@ -113,7 +113,6 @@ def test_an_unknown_key_on_s3_gets_invalid_access_key_id(cloud: Cloud) -> None:
 @pytest.mark.parametrize(
     ("service", "call"),
     [
-        ("sqs", lambda c: c.list_queues()),
         ("ec2", lambda c: c.describe_vpcs()),
         ("route53", lambda c: c.list_hosted_zones()),
         ("iam", lambda c: c.list_saml_providers()),

@@ -102,7 +102,9 @@ class Authenticator:
             service=api.signing_name,
         )
         if result is None:
-            if exchange.api != "s3":
+            # S3 and SQS admit unsigned callers as anonymous: a bucket or queue policy may
+            # let everyone in; authorization refuses them otherwise.
+            if exchange.api not in ("s3", "sqs"):
                 raise missing_authentication()
             exchange.caller = anonymous_caller()
             exchange.body_stream = body
