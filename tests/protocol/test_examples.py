@@ -548,7 +548,7 @@ def test_sqs_request_errors() -> None:
     missing = _raises(lambda: sqs.parse(target("SendMessage", b'{"QueueUrl": "q"}'), send))
     assert (missing.code, missing.message) == (
         "MissingParameter",
-        "The request must contain the parameter MessageBody",
+        "The request must contain the parameter MessageBody.",
     )
     wrong = _raises(
         lambda: sqs.parse(

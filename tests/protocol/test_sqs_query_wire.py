@@ -226,7 +226,7 @@ def test_json_request_to_the_queue_url_gets_it_too() -> None:
 def test_no_queue_url_without_a_queue_path_or_member() -> None:
     missing = _raises(lambda: _parsed(_form(Action="SendMessage", MessageBody="m")))
     assert (missing.code, missing.http_status) == ("MissingParameter", 400)
-    assert missing.message == "The request must contain the parameter QueueUrl"
+    assert missing.message == "The request must contain the parameter QueueUrl."
     deeper = _form(f"{QUEUE_PATH}/extra", Action="PurgeQueue")
     assert _raises(lambda: _parsed(deeper)).code == "MissingParameter"
     not_an_account = _form("/orders/q", Action="PurgeQueue")
@@ -265,7 +265,7 @@ def test_bad_values_are_sqs_errors_not_coral_ones() -> None:
     missing = _raises(lambda: _parsed(_form(QUEUE_PATH, Action="SendMessage")))
     assert (missing.code, missing.message) == (
         "MissingParameter",
-        "The request must contain the parameter MessageBody",
+        "The request must contain the parameter MessageBody.",
     )
     malformed = _request("POST", "/", body=b"Action=ListQueues&\xff", content_type=FORM)
     assert _xml_error(_failed(malformed))["Code"] == "MalformedQueryString"

@@ -1,6 +1,6 @@
 """A local cloud for the queue-policy system tests, in enforce mode, with a second account.
 
-Ports (gateway 4585, services from 52700) and databases (a prefix of their own) differ from
+Ports (gateway 4585, services from 30700) and databases (a prefix of their own) differ from
 every other test cloud, so this runs alongside them. Messages go to the shared Redis under
 this cloud's own key prefix, removed at the end.
 """
@@ -26,7 +26,7 @@ from tests.conftest import REDIS
 from tests.system.conftest import Cloud, _drop_databases
 
 GATEWAY_PORT = int(os.environ.get("NIMBUS_TEST_SQS_AUTHZ_GATEWAY_PORT", "4585"))
-BASE_PORT = int(os.environ.get("NIMBUS_TEST_SQS_AUTHZ_BASE_PORT", "52700"))
+BASE_PORT = int(os.environ.get("NIMBUS_TEST_SQS_AUTHZ_BASE_PORT", "30700"))
 REGION = "us-east-1"
 OWNER = "000000000000"
 # Queue answers are cached by the gateway; a change shows within this (the QueueChanged event

@@ -72,8 +72,10 @@ def _shown(value: Any) -> str:
 def validation_failed(dialect: Dialect, violations: Sequence[Violation]) -> AwsError:
     """The error for a request that broke the model's constraints."""
     first = violations[0]
-    if dialect.protocol == "ec2" or dialect.query_compatible:
+    if dialect.protocol == "ec2":
         return _missing_parameter(first.wire_name)
+    if dialect.query_compatible:  # SQS ends the sentence, EC2 does not
+        return _missing_parameter(first.wire_name, ".")
     if dialect.s3:
         return _s3_missing(first)
     count = len(violations)
@@ -91,8 +93,10 @@ def _validation_code(dialect: Dialect) -> str:
     return "ValidationException"
 
 
-def _missing_parameter(name: str) -> AwsError:
-    return AwsError("MissingParameter", f"The request must contain the parameter {name}", 400)
+def _missing_parameter(name: str, end: str = "") -> AwsError:
+    return AwsError(
+        "MissingParameter", f"The request must contain the parameter {name}{end}", 400
+    )
 
 
 def _s3_missing(violation: Violation) -> AwsError:
