@@ -94,9 +94,7 @@ def _validation_code(dialect: Dialect) -> str:
 
 
 def _missing_parameter(name: str, end: str = "") -> AwsError:
-    return AwsError(
-        "MissingParameter", f"The request must contain the parameter {name}{end}", 400
-    )
+    return AwsError("MissingParameter", f"The request must contain the parameter {name}{end}", 400)
 
 
 def _s3_missing(violation: Violation) -> AwsError:

@@ -26,9 +26,7 @@ def invalid_attribute_name(name: str) -> AwsError:
 
 
 def missing_parameter(name: str) -> AwsError:
-    return AwsError(
-        "MissingParameter", f"The request must contain the parameter {name}.", 400
-    )
+    return AwsError("MissingParameter", f"The request must contain the parameter {name}.", 400)
 
 
 def receipt_handle_invalid(handle: str) -> AwsError:
