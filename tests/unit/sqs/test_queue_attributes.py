@@ -6,7 +6,8 @@ import json
 
 import pytest
 from nimbus_core.errors import AwsError
-from nimbus_sqs import attributes
+from nimbus_sqs import attributes, redrive
+from nimbus_sqs import tags as queue_tags
 from nimbus_sqs.model import QueueCounts, QueueRecord
 
 DLQ_ARN = "arn:aws:sqs:us-east-1:123456789012:dlq"
@@ -196,9 +197,9 @@ def test_server_side_encryption_kinds_exclude_each_other() -> None:
 
 def test_redrive_policy_messages_in_aws_order() -> None:
     def reason(raw: str) -> str:
-        return error(attributes.parse_redrive_policy, raw)[1]
+        return error(redrive.parse_redrive_policy, raw)[1]
 
-    assert error(attributes.parse_redrive_policy, " ")[:2] == (
+    assert error(redrive.parse_redrive_policy, " ")[:2] == (
         "InvalidAttributeValue",
         "Invalid value for the parameter RedrivePolicy. Reason: Redrive policy is not a valid "
         "JSON map.",
@@ -221,7 +222,7 @@ def test_redrive_policy_messages_in_aws_order() -> None:
         )
     sns = json.dumps({"deadLetterTargetArn": "arn:aws:sns:us-east-1:1:t", "maxReceiveCount": 3})
     assert reason(sns).endswith("Only SQS queues are valid resources for deadLetterTargetArn.")
-    parsed = attributes.parse_redrive_policy(
+    parsed = redrive.parse_redrive_policy(
         json.dumps({"deadLetterTargetArn": DLQ_ARN, "maxReceiveCount": "7"})
     )
     assert (parsed.arn, parsed.account, parsed.region, parsed.name, parsed.max_receive_count) == (
@@ -235,25 +236,25 @@ def test_redrive_policy_messages_in_aws_order() -> None:
 
 def test_dead_letter_target_checks() -> None:
     raw = json.dumps({"deadLetterTargetArn": DLQ_ARN, "maxReceiveCount": 3})
-    source = attributes.new_source("123456789012", "us-east-1", "src", False)
-    assert error(attributes.check_dead_letter_target, raw, source, None)[1].endswith(
+    source = redrive.new_source("123456789012", "us-east-1", "src", False)
+    assert error(redrive.check_dead_letter_target, raw, source, None)[1].endswith(
         "Reason: Dead letter target does not exist."
     )
     fifo_target = queue(True)
-    assert error(attributes.check_dead_letter_target, raw, source, fifo_target)[1].endswith(
+    assert error(redrive.check_dead_letter_target, raw, source, fifo_target)[1].endswith(
         "Reason: Dead-letter queue must be same type of queue as the source.."
     )
-    other_owner = attributes.new_source("210987654321", "us-east-1", "src", False)
-    assert error(attributes.check_dead_letter_target, raw, other_owner, queue())[1].endswith(
+    other_owner = redrive.new_source("210987654321", "us-east-1", "src", False)
+    assert error(redrive.check_dead_letter_target, raw, other_owner, queue())[1].endswith(
         "Reason: Dead-letter target owner should be same as the source."
     )
-    attributes.check_dead_letter_target(raw, source, queue())
-    elsewhere = attributes.new_source("123456789012", "eu-west-1", "src", False)
-    assert error(attributes.check_dead_letter_target, raw, elsewhere, queue())[1].endswith(
+    redrive.check_dead_letter_target(raw, source, queue())
+    elsewhere = redrive.new_source("123456789012", "eu-west-1", "src", False)
+    assert error(redrive.check_dead_letter_target, raw, elsewhere, queue())[1].endswith(
         "Reason: Dead letter target does not exist."
     )
     deny = queue(RedriveAllowPolicy=json.dumps({"redrivePermission": "denyAll"}))
-    assert error(attributes.check_dead_letter_target, raw, source, deny)[0] == (
+    assert error(redrive.check_dead_letter_target, raw, source, deny)[0] == (
         "InvalidParameterValue"
     )
     by_queue = queue(
@@ -261,7 +262,7 @@ def test_dead_letter_target_checks() -> None:
             {"redrivePermission": "byQueue", "sourceQueueArns": [source.arn]}
         )
     )
-    attributes.check_dead_letter_target(raw, source, by_queue)
+    redrive.check_dead_letter_target(raw, source, by_queue)
 
 
 def test_redrive_allow_policy_rules() -> None:
@@ -278,9 +279,9 @@ def test_redrive_allow_policy_rules() -> None:
         '{"redrivePermission":"allowAll","dummy":"v"}',
         '{"redrivePermission":"byQueue","sourceQueueArns":"arn"}',
     ):
-        assert error(attributes.parse_redrive_allow_policy, raw)[:2] == unsupported
+        assert error(redrive.parse_redrive_allow_policy, raw)[:2] == unsupported
     no_arns = '{"redrivePermission":"byQueue"}'
-    assert error(attributes.parse_redrive_allow_policy, no_arns)[1] == (
+    assert error(redrive.parse_redrive_allow_policy, no_arns)[1] == (
         f"Value {no_arns} for parameter RedriveAllowPolicy is invalid. Reason: Amazon SQS can't "
         "create the redrive allow policy. When you specify the byQueue permission type, you must "
         "also specify one or more sourceQueueArns values."
@@ -288,15 +289,15 @@ def test_redrive_allow_policy_rules() -> None:
     eleven = json.dumps(
         {"redrivePermission": "byQueue", "sourceQueueArns": [f"{DLQ_ARN}{i}" for i in range(11)]}
     )
-    assert error(attributes.parse_redrive_allow_policy, eleven)[1].endswith(
+    assert error(redrive.parse_redrive_allow_policy, eleven)[1].endswith(
         "The maximum number of source queue ARNs you can specify is 10."
     )
     allow_with_arns = json.dumps({"redrivePermission": "allowAll", "sourceQueueArns": [DLQ_ARN]})
-    assert error(attributes.parse_redrive_allow_policy, allow_with_arns)[1].endswith(
+    assert error(redrive.parse_redrive_allow_policy, allow_with_arns)[1].endswith(
         "To specify one or more source queue ARNs, you must set redrivePermission to byQueue."
     )
-    assert attributes.redrive_allowed('{"redrivePermission":"allowAll"}', DLQ_ARN)
-    assert not attributes.redrive_allowed('{"redrivePermission":"denyAll"}', DLQ_ARN)
+    assert redrive.redrive_allowed('{"redrivePermission":"allowAll"}', DLQ_ARN)
+    assert not redrive.redrive_allowed('{"redrivePermission":"denyAll"}', DLQ_ARN)
 
 
 def test_policy_validation() -> None:
@@ -380,30 +381,30 @@ def test_render_all_and_selected() -> None:
 
 
 def test_tag_rules() -> None:
-    assert attributes.validate_tags({"env": "prod", "k e:y/=+-@_.": ""}, required=True) == {
+    assert queue_tags.validate_tags({"env": "prod", "k e:y/=+-@_.": ""}, required=True) == {
         "env": "prod",
         "k e:y/=+-@_.": "",
     }
-    assert error(attributes.validate_tags, {}, required=True)[:2] == (
+    assert error(queue_tags.validate_tags, {}, required=True)[:2] == (
         "MissingParameter",
         "The request must contain the parameter Tags.",
     )
-    assert error(attributes.validate_tags, {"k" * 129: "v"}, required=True)[1] == (
+    assert error(queue_tags.validate_tags, {"k" * 129: "v"}, required=True)[1] == (
         "Tag keys must be between 1 and 128 characters in length."
     )
-    assert error(attributes.validate_tags, {"k": "v" * 257}, required=True)[0] == (
+    assert error(queue_tags.validate_tags, {"k": "v" * 257}, required=True)[0] == (
         "InvalidParameterValue"
     )
-    assert error(attributes.validate_tags, {"k": "a|b"}, required=True)[1].startswith(
+    assert error(queue_tags.validate_tags, {"k": "a|b"}, required=True)[1].startswith(
         "Tag values may only contain unicode letters"
     )
-    assert error(attributes.validate_tags, {"aws:x": "v"}, required=True)[0] == (
+    assert error(queue_tags.validate_tags, {"aws:x": "v"}, required=True)[0] == (
         "InvalidParameterValue"
     )
-    assert error(attributes.check_tag_count, "q", {str(i): "" for i in range(51)})[1] == (
+    assert error(queue_tags.check_tag_count, "q", {str(i): "" for i in range(51)})[1] == (
         "Too many tags added for queue q."
     )
-    attributes.check_tag_count("q", {str(i): "" for i in range(50)})
-    assert error(attributes.validate_tag_keys, [])[1] == (
+    queue_tags.check_tag_count("q", {str(i): "" for i in range(50)})
+    assert error(queue_tags.validate_tag_keys, [])[1] == (
         "Tag keys must be between 1 and 128 characters in length."
     )

@@ -1,4 +1,4 @@
-"""Queue attributes and tags: names, defaults, AWS's validation and errors, and what
+"""Queue attributes: names, defaults, AWS's validation and errors, and what
 GetQueueAttributes shows. Pure: the dead-letter target's existence is checked by queues.py,
 which hands the target it found to check_dead_letter_target.
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from nimbus_core.errors import AwsError
@@ -21,9 +20,12 @@ from nimbus_sqs.errors import (
     invalid_attribute_name,
     invalid_attribute_value,
     invalid_parameter_value,
-    missing_parameter,
 )
 from nimbus_sqs.model import QueueCounts, QueueRecord
+from nimbus_sqs.redrive import (
+    parse_redrive_allow_policy,
+    parse_redrive_policy,
+)
 
 # ---- names ------------------------------------------------------------------------------
 
@@ -83,8 +85,6 @@ BOOLEANS = ("FifoQueue", "ContentBasedDeduplication", "SqsManagedSseEnabled")
 
 MAX_POLICY_BYTES = 8192
 MAX_POLICY_STATEMENTS = 20
-MAX_SOURCE_QUEUE_ARNS = 10
-REDRIVE_PERMISSIONS = ("allowAll", "denyAll", "byQueue")
 
 # ---- queue names ------------------------------------------------------------------------
 
@@ -292,169 +292,6 @@ def validate_policy(text: str, *, creating: bool) -> None:
         raise invalid_attribute_value("Policy") from None
 
 
-# ---- RedrivePolicy ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RedriveTarget:
-    """A RedrivePolicy, parsed: where (ARN parts) and after how many receives."""
-
-    arn: str
-    region: str
-    account: str
-    name: str
-    max_receive_count: int
-
-
-def _redrive_invalid(raw: str, reason: str) -> AwsError:
-    return invalid_parameter_value(
-        f"Value {raw} for parameter RedrivePolicy is invalid. Reason: {reason}"
-    )
-
-
-def parse_redrive_policy(raw: str) -> RedriveTarget:
-    """Parse a RedrivePolicy with AWS's messages, in AWS's order of checks."""
-    try:
-        document = json.loads(raw)
-    except ValueError:
-        document = None
-    if not isinstance(document, dict):
-        raise invalid_attribute_value(
-            "RedrivePolicy", "Reason: Redrive policy is not a valid JSON map."
-        )
-    if "maxReceiveCount" not in document:
-        raise _redrive_invalid(
-            raw, "Redrive policy does not contain mandatory attribute: maxReceiveCount."
-        )
-    if "deadLetterTargetArn" not in document:
-        raise _redrive_invalid(
-            raw, "Redrive policy does not contain mandatory attribute: deadLetterTargetArn."
-        )
-    if set(document) - {"maxReceiveCount", "deadLetterTargetArn"}:
-        raise _redrive_invalid(
-            raw, "Only following attributes are supported: [maxReceiveCount, deadLetterTargetArn]."
-        )
-    count = _receive_count(document["maxReceiveCount"])
-    if count is None or not 1 <= count <= 1000:
-        raise _redrive_invalid(
-            raw,
-            f"Invalid value for maxReceiveCount: {_shown(document['maxReceiveCount'])}, valid "
-            "values are from 1 to 1000 both inclusive.",
-        )
-    arn = document["deadLetterTargetArn"]
-    parts = arn.split(":") if isinstance(arn, str) else []
-    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sqs" or not all(parts[3:]):
-        raise _redrive_invalid(raw, "Only SQS queues are valid resources for deadLetterTargetArn.")
-    return RedriveTarget(arn, parts[3], parts[4], parts[5], count)
-
-
-def _receive_count(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value.strip()):
-        return int(value)
-    return None
-
-
-def _shown(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
-
-
-def check_dead_letter_target(
-    raw: str, source: QueueRecord | NewSource, target: QueueRecord | None
-) -> None:
-    """The target named by a RedrivePolicy must be an existing queue of the source's owner
-    and type whose RedriveAllowPolicy admits the source."""
-    parsed = parse_redrive_policy(raw)
-    if parsed.account != source.account:
-        raise _redrive_invalid(raw, "Dead-letter target owner should be same as the source.")
-    if target is None or parsed.region != source.arn.split(":")[3]:
-        raise _redrive_invalid(raw, "Dead letter target does not exist.")
-    if target.fifo != source.fifo:
-        raise _redrive_invalid(raw, "Dead-letter queue must be same type of queue as the source..")
-    allow = target.attributes.get("RedriveAllowPolicy")
-    if allow and not redrive_allowed(allow, source.arn):
-        raise _redrive_invalid(
-            raw,
-            "Amazon SQS can't redrive messages to this dead-letter queue: its "
-            "RedriveAllowPolicy doesn't allow this source queue.",
-        )
-
-
-@dataclass(frozen=True)
-class NewSource:
-    """What check_dead_letter_target needs of a queue that does not exist yet."""
-
-    account: str
-    fifo: bool
-    arn: str
-
-
-def new_source(account: str, region: str, name: str, fifo: bool) -> NewSource:
-    return NewSource(account, fifo, f"arn:aws:sqs:{region}:{account}:{name}")
-
-
-# ---- RedriveAllowPolicy -------------------------------------------------------------------
-
-_UNSUPPORTED_FORMAT = (
-    "Reason: Amazon SQS can't create the redrive allow policy, as it\u2019s in an unsupported "
-    "format."
-)
-
-
-def parse_redrive_allow_policy(raw: str) -> tuple[str, list[str]]:
-    """(redrivePermission, sourceQueueArns) of a RedriveAllowPolicy, AWS's messages."""
-    try:
-        document = json.loads(raw)
-    except ValueError:
-        document = None
-    if (
-        not isinstance(document, dict)
-        or set(document) - {"redrivePermission", "sourceQueueArns"}
-        or document.get("redrivePermission") not in REDRIVE_PERMISSIONS
-    ):
-        raise invalid_attribute_value("RedriveAllowPolicy", _UNSUPPORTED_FORMAT)
-    permission: str = document["redrivePermission"]
-    arns = document.get("sourceQueueArns")
-    if arns is not None and (
-        not isinstance(arns, list) or not all(isinstance(a, str) for a in arns)
-    ):
-        raise invalid_attribute_value("RedriveAllowPolicy", _UNSUPPORTED_FORMAT)
-    prefix = f"Value {raw} for parameter RedriveAllowPolicy is invalid. Reason: Amazon SQS "
-    if permission == "byQueue":
-        if not arns:
-            raise invalid_parameter_value(
-                prefix + "can't create the redrive allow policy. When you specify the byQueue "
-                "permission type, you must also specify one or more sourceQueueArns values."
-            )
-        if len(arns) > MAX_SOURCE_QUEUE_ARNS:
-            raise invalid_parameter_value(
-                prefix + "can't create the redrive allow policy. The maximum number of source "
-                f"queue ARNs you can specify is {MAX_SOURCE_QUEUE_ARNS}."
-            )
-    elif arns is not None:
-        raise invalid_parameter_value(
-            prefix + "can't create the redrive allow policy. To specify one or more source "
-            "queue ARNs, you must set redrivePermission to byQueue."
-        )
-    return permission, list(arns or [])
-
-
-def redrive_allowed(raw_allow_policy: str, source_arn: str) -> bool:
-    """Whether a queue with this RedriveAllowPolicy may be source_arn's dead-letter queue."""
-    try:
-        permission, arns = parse_redrive_allow_policy(raw_allow_policy)
-    except AwsError:
-        return True  # never stored invalid; be permissive rather than wedge a queue
-    if permission == "allowAll":
-        return True
-    if permission == "denyAll":
-        return False
-    return source_arn in arns
-
-
 # ---- GetQueueAttributes -------------------------------------------------------------------
 
 
@@ -512,73 +349,3 @@ def _shown_attributes(queue: QueueRecord, counts: QueueCounts | None) -> dict[st
         for name in FIFO_ONLY:
             shown[name] = attrs.get(name, FIFO_DEFAULTS[name])
     return shown
-
-
-# ---- tags -------------------------------------------------------------------------------
-
-MAX_TAGS = 50
-MAX_TAG_KEY = 128
-MAX_TAG_VALUE = 256
-_TAG_SYMBOLS = set("_.:/=+-@")
-
-
-def validate_tags(raw: Any, *, required: bool) -> dict[str, str]:
-    """A tag map under SQS's rules (key 1-128, value 0-256 characters of letters, digits,
-    whitespace and _ . : / = + - @; no aws: prefix)."""
-    if raw is None or (isinstance(raw, Mapping) and not raw):
-        if required:
-            raise missing_parameter("Tags")
-        return {}
-    if not isinstance(raw, Mapping):
-        raise invalid_parameter_value("Tags must be a map of strings.")
-    tags: dict[str, str] = {}
-    for key, value in raw.items():
-        key, value = str(key), "" if value is None else str(value)
-        check_tag_key(key)
-        if len(value) > MAX_TAG_VALUE:
-            raise invalid_parameter_value(
-                "Tag values must be between 0 and 256 characters in length."
-            )
-        if not _tag_text(value):
-            raise invalid_parameter_value(
-                "Tag values may only contain unicode letters, digits, whitespace, or one of "
-                "these symbols: _ . : / = + - @"
-            )
-        tags[key] = value
-    return tags
-
-
-def check_tag_key(key: str) -> None:
-    if not 1 <= len(key) <= MAX_TAG_KEY:
-        raise invalid_parameter_value("Tag keys must be between 1 and 128 characters in length.")
-    if not _tag_text(key):
-        raise invalid_parameter_value(
-            "Tag keys may only contain unicode letters, digits, whitespace, or one of these "
-            "symbols: _ . : / = + - @"
-        )
-    if key.lower().startswith("aws:"):
-        raise invalid_parameter_value("Tag keys must not start with the reserved prefix aws:.")
-
-
-def _tag_text(text: str) -> bool:
-    return all(c.isalnum() or c.isspace() or c in _TAG_SYMBOLS for c in text)
-
-
-def validate_tag_keys(raw: Any) -> list[str]:
-    """UntagQueue's TagKeys."""
-    if raw is None:
-        raise missing_parameter("TagKeys")
-    keys = [str(k) for k in raw] if isinstance(raw, list) else [str(raw)]
-    if not keys:
-        raise invalid_parameter_value("Tag keys must be between 1 and 128 characters in length.")
-    for key in keys:
-        if not 1 <= len(key) <= MAX_TAG_KEY:
-            raise invalid_parameter_value(
-                "Tag keys must be between 1 and 128 characters in length."
-            )
-    return keys
-
-
-def check_tag_count(queue_name: str, tags: Mapping[str, str]) -> None:
-    if len(tags) > MAX_TAGS:
-        raise invalid_parameter_value(f"Too many tags added for queue {queue_name}.")

@@ -21,6 +21,8 @@ from nimbus_core.events import new_event
 from nimbus_core.outbox import add_event
 
 from nimbus_sqs import attributes, permissions
+from nimbus_sqs import redrive as redrive_rules
+from nimbus_sqs import tags as queue_tags
 from nimbus_sqs.errors import (
     invalid_attribute_value,
     invalid_parameter_value,
@@ -96,7 +98,7 @@ def _record(row: asyncpg.Record) -> QueueRecord:
     redrive = None
     raw_redrive = attrs.get("RedrivePolicy")
     if raw_redrive and row["dlq_id"] is not None:
-        target = attributes.parse_redrive_policy(raw_redrive)
+        target = redrive_rules.parse_redrive_policy(raw_redrive)
         redrive = Redrive(row["dlq_id"], target.arn, row["dlq_fifo"], target.max_receive_count)
     return QueueRecord(
         queue_id=row["queue_id"],
@@ -243,19 +245,19 @@ async def queue_changed(
 
 def _dlq_arn(attrs: Mapping[str, str]) -> str | None:
     raw = attrs.get("RedrivePolicy")
-    return attributes.parse_redrive_policy(raw).arn if raw else None
+    return redrive_rules.parse_redrive_policy(raw).arn if raw else None
 
 
 async def _check_redrive(
     conn: asyncpg.Connection[asyncpg.Record],
     changes: Mapping[str, str],
-    source: QueueRecord | attributes.NewSource,
+    source: QueueRecord | redrive_rules.NewSource,
 ) -> None:
     raw = changes.get("RedrivePolicy")
     if not raw:
         return
-    target = await load_by_arn(conn, attributes.parse_redrive_policy(raw).arn)
-    attributes.check_dead_letter_target(raw, source, target)
+    target = await load_by_arn(conn, redrive_rules.parse_redrive_policy(raw).arn)
+    redrive_rules.check_dead_letter_target(raw, source, target)
 
 
 async def create_queue(
@@ -276,8 +278,8 @@ async def create_queue(
     attributes.check_names(raw, fifo)
     attributes.check_queue_name(queue_name, fifo)
     changes = attributes.validate_changes(raw, fifo=fifo, creating=True)
-    tag_map = attributes.validate_tags(tags, required=False)
-    attributes.check_tag_count(queue_name, tag_map)
+    tag_map = queue_tags.validate_tags(tags, required=False)
+    queue_tags.check_tag_count(queue_name, tag_map)
     if not _storable(account, region, *changes.values(), *tag_map, *tag_map.values()):
         raise invalid_attribute_value("Attributes")
     async with pool.acquire() as conn, conn.transaction():
@@ -301,7 +303,7 @@ async def create_queue(
             queue_name,
         )
         await _check_redrive(
-            conn, changes, attributes.new_source(account, region, queue_name, fifo)
+            conn, changes, redrive_rules.new_source(account, region, queue_name, fifo)
         )
         merged = attributes.merge(attributes.initial_attributes(fifo), changes)
         inserted = await conn.fetchval(
@@ -424,19 +426,19 @@ async def remove_permission(pool: Pool, queue: QueueRecord, label: Any) -> Queue
 
 async def tag_queue(pool: Pool, queue: QueueRecord, tags: Any) -> None:
     """TagQueue: add or overwrite tags, at most 50 in all."""
-    new = attributes.validate_tags(tags, required=True)
+    new = queue_tags.validate_tags(tags, required=True)
     if not _storable(*new, *new.values()):
         raise invalid_parameter_value("Tags must not contain NUL characters.")
     async with pool.acquire() as conn, conn.transaction():
         current = await _locked(conn, queue)
         merged = {**current.tags, **new}
-        attributes.check_tag_count(current.name, merged)
+        queue_tags.check_tag_count(current.name, merged)
         await _store_tags(conn, current, merged)
 
 
 async def untag_queue(pool: Pool, queue: QueueRecord, tag_keys: Any) -> None:
     """UntagQueue: remove the keys present; absent ones are no error."""
-    keys = attributes.validate_tag_keys(tag_keys)
+    keys = queue_tags.validate_tag_keys(tag_keys)
     async with pool.acquire() as conn, conn.transaction():
         current = await _locked(conn, queue)
         remaining = {k: v for k, v in current.tags.items() if k not in keys}
