@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Local Redis for Nimbus: our own instance (not Debian's service) on 127.0.0.1, AOF on.
 # usage: redis.sh start|stop|status|restart
-# env: NIMBUS_REDIS_PORT (6379), NIMBUS_REDIS_APPENDFSYNC (everysec; "always" for fsync per write)
+# env: NIMBUS_REDIS_PORT (6379), NIMBUS_REDIS_APPENDFSYNC (always: fsync before every reply, see
+#      docs/sqs.md; everysec trades up to a second of writes on a machine crash for speed)
 set -euo pipefail
 # shellcheck source=deploy/local/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 REDIS_PORT="${NIMBUS_REDIS_PORT:-6379}"
-REDIS_APPENDFSYNC="${NIMBUS_REDIS_APPENDFSYNC:-everysec}"
+REDIS_APPENDFSYNC="${NIMBUS_REDIS_APPENDFSYNC:-always}"
 REDIS_DIR="$NIMBUS_STATE_DIR/redis"
 REDIS_CONF="$REDIS_DIR/redis.conf"
 REDIS_PID="$REDIS_DIR/redis.pid"
