@@ -20,7 +20,6 @@ from typing import Any
 
 import grpc
 from nimbus.s3.v1 import s3_pb2, s3_pb2_grpc
-from nimbus_core import events
 from nimbus_core.errors import error_from_aio_rpc
 from nimbus_core.grpc_client import call_with_retry
 from nimbus_policy import MalformedPolicyDocument, Policy, parse_policy
@@ -183,13 +182,7 @@ class BucketAccessCache:
         )
 
     def _apply(self, payload: bytes) -> None:
-        try:
-            detail = events.detail(events.decode(payload))
-        except Exception:
-            self.invalidate()
-            return
-        bucket = detail.get("bucket")
-        self.invalidate(bucket if isinstance(bucket, str) else None)
+        event_feed.invalidate_by_detail(payload, "bucket", self.invalidate)
 
     async def _fetch(self, bucket: str) -> BucketAccess | None:
         request = s3_pb2.GetBucketAccessRequest(bucket=bucket)

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 
 import grpc
 from nimbus.iam.v1 import iam_pb2, iam_pb2_grpc
-from nimbus_core import events
 from nimbus_core.errors import error_from_aio_rpc
 from nimbus_core.grpc_client import call_with_retry
 
@@ -125,10 +124,4 @@ class CredentialStore:
         )
 
     def _apply(self, payload: bytes) -> None:
-        try:
-            detail = events.detail(events.decode(payload))
-        except Exception:
-            self.invalidate()
-            return
-        key = detail.get("accessKeyId")
-        self.invalidate(key if isinstance(key, str) else None)
+        event_feed.invalidate_by_detail(payload, "accessKeyId", self.invalidate)

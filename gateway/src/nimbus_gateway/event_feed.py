@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer
+from nimbus_core import events
 
 log = logging.getLogger(__name__)
 
@@ -49,3 +50,17 @@ async def follow(
                 await asyncio.wait_for(stop.wait(), 2.0)
         finally:
             await consumer.stop()
+
+
+def invalidate_by_detail(
+    payload: bytes, key: str, invalidate: Callable[[str | None], None]
+) -> None:
+    """Drop the cache entry an event's detail names under key (e.g. "queueArn"); drop them
+    all when the event cannot be read or names none, since something changed."""
+    try:
+        detail = events.detail(events.decode(payload))
+    except Exception:
+        invalidate(None)
+        return
+    value = detail.get(key)
+    invalidate(value if isinstance(value, str) else None)

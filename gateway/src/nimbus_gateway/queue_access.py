@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 import grpc
 from nimbus.sqs.v1 import sqs_pb2, sqs_pb2_grpc
-from nimbus_core import events
 from nimbus_core.errors import error_from_aio_rpc
 from nimbus_core.grpc_client import call_with_retry
 from nimbus_policy import MalformedPolicyDocument, Policy, parse_policy
@@ -149,13 +148,7 @@ class QueueAccessCache:
         )
 
     def _apply(self, payload: bytes) -> None:
-        try:
-            detail = events.detail(events.decode(payload))
-        except Exception:
-            self.invalidate()
-            return
-        arn = detail.get("queueArn")
-        self.invalidate(arn if isinstance(arn, str) else None)
+        event_feed.invalidate_by_detail(payload, "queueArn", self.invalidate)
 
     async def _fetch(self, arn: str) -> QueueAccess | None:
         name = QueueName.of(arn)
