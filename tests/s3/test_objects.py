@@ -511,3 +511,12 @@ def test_part_number_on_a_simple_object(s3: Any, bucket: str) -> None:
     with pytest.raises(ClientError) as exc:
         s3.get_object(Bucket=bucket, Key="p", PartNumber=2)
     assert error_of(exc)[:2] == (416, "InvalidPartNumber")
+
+
+def test_a_copy_source_without_bucket_and_key_is_invalid_argument(s3: Any, bucket: str) -> None:
+    # The gateway cannot name the source object to authorize it, so it answers as S3 does.
+    for source in ("no-slash-at-all", "/just-a-bucket"):
+        with pytest.raises(ClientError) as exc:
+            s3.copy_object(Bucket=bucket, Key="target", CopySource=source)
+        assert error_of(exc)[:2] == (400, "InvalidArgument")
+        assert "sourcebucket/sourcekey" in error_of(exc)[2]

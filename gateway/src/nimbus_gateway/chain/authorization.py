@@ -19,7 +19,12 @@ from nimbus_gateway.bucket_access import BucketAccessCache
 from nimbus_gateway.chain.conditions import condition_keys
 from nimbus_gateway.chain.exchange import Exchange
 from nimbus_gateway.chain.principal import principal_of, session_policy
-from nimbus_gateway.chain.s3_access import S3Access, Subject, anonymous_denied
+from nimbus_gateway.chain.s3_access import (
+    S3Access,
+    Subject,
+    anonymous_denied,
+    unreadable_copy_source,
+)
 from nimbus_gateway.chain.sqs_access import SqsAccess, unreadable_input
 from nimbus_gateway.policies import NO_POLICIES, PolicyCache
 from nimbus_gateway.queue_access import QueueAccessCache
@@ -97,9 +102,11 @@ class Authorizer:
         except authz.UnknownOperation:
             needed = None  # not mapped yet (EC2, Route53): only root may call it
         except authz.UnresolvedPlaceholder:
-            if api != "sqs":
-                raise
-            raise unreadable_input(exchange.params) from None
+            if api == "sqs":
+                raise unreadable_input(exchange.params) from None
+            if api == "s3" and "CopySource" in exchange.params:
+                raise unreadable_copy_source(exchange.params["CopySource"]) from None
+            raise
         if needed == []:
             return []
         root = caller.principal_arn.endswith(":root")

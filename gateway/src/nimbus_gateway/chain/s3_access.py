@@ -244,3 +244,14 @@ def _denied(request: AuthorizationRequest, decision: Decision) -> AwsError:
     if request.principal.type == "anonymous":
         return anonymous_denied()
     return AwsError("AccessDenied", access_denied_message(request, decision), 403)
+
+
+def unreadable_copy_source(value: object) -> AwsError:
+    """x-amz-copy-source naming no bucket and key, answered as S3 answers it (the same words
+    as the s3 service's own check, which an unreadable source never reaches)."""
+    return AwsError(
+        "InvalidArgument",
+        "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
+        400,
+        extra={"ArgumentName": "x-amz-copy-source", "ArgumentValue": str(value)},
+    )
