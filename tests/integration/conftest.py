@@ -1,4 +1,5 @@
-"""Integration fixtures: a fresh database carrying the core schema, and its pool."""
+"""Integration fixtures: a fresh database carrying the core schema (and the sqs one), and its
+pool."""
 
 from __future__ import annotations
 
@@ -21,3 +22,11 @@ async def core_pool(
         await apply_migrations(conn, "core", load_migrations("nimbus_core.schema"))
     yield pool
     await db.close_pool(pool)
+
+
+@pytest.fixture
+async def sqs_pool(core_pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Pool]:
+    """A fresh database carrying the core and the sqs schema (fresh_database drops it)."""
+    async with core_pool.acquire() as conn:
+        await apply_migrations(conn, "sqs", load_migrations("nimbus_sqs.migrations"))
+    yield core_pool

@@ -6,7 +6,6 @@ grace is short, so background work can be observed within a test.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -21,11 +20,11 @@ import botocore.exceptions
 import pytest
 from botocore.config import Config
 
-from tests.system.conftest import Cloud, _drop_databases
+from tests.system.conftest import Cloud, running_cloud
 
 # Overridable so that several runs can share one machine (each needs its own ports).
 GATEWAY_PORT = int(os.environ.get("NIMBUS_TEST_S3_GATEWAY_PORT", "4589"))
-BASE_PORT = int(os.environ.get("NIMBUS_TEST_S3_BASE_PORT", "52300"))
+BASE_PORT = int(os.environ.get("NIMBUS_TEST_S3_BASE_PORT", "22300"))
 S3_REPLICAS = 2
 
 # What the s3 replicas run with in these tests (see nimbus_s3.settings).
@@ -54,28 +53,17 @@ def s3_cloud(tmp_path_factory: pytest.TempPathFactory, pg_server: str) -> Iterat
     run_dir: Path = tmp_path_factory.mktemp("s3cloud")
     prefix = f"s3t{uuid.uuid4().hex[:8]}_"
     cloud = S3Cloud(run_dir, f"http://127.0.0.1:{GATEWAY_PORT}", "", prefix)
-    started = cloud.nimbus(
-        "up",
-        "--no-infra",
-        "--gateway-port",
-        str(GATEWAY_PORT),
-        "--base-port",
-        str(BASE_PORT),
-        "--db-prefix",
-        prefix,
+    with running_cloud(
+        cloud,
+        pg_server,
+        GATEWAY_PORT,
+        BASE_PORT,
         "--replicas",
         f"s3={S3_REPLICAS}",
         "--zones",
         "a,b",
-        check=False,
-    )
-    cloud.up_output = started.stdout
-    try:
-        assert started.returncode == 0, started.stdout + started.stderr
+    ):
         yield cloud
-    finally:
-        cloud.nimbus("down", check=False)
-        asyncio.run(_drop_databases(pg_server, prefix))
 
 
 # Bucket access answers are cached by the gateway; a change shows within this (events drop

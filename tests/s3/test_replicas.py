@@ -10,13 +10,9 @@ that replica once the supervisor has brought it back.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import signal
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,14 +24,11 @@ from botocore.exceptions import ClientError
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from tests.s3.conftest import BASE_PORT, S3Cloud, s3_client
+from tests.system.pinned import pinned_gateways, spare_ports
 
 pytestmark = pytest.mark.system
 
 MIB = 1024 * 1024
-# Ports for the pinned gateways: free ones at the top of the test cloud's own block (route53,
-# the last service, starts at base + 80). One may be some client's ephemeral port for a while,
-# so a gateway that cannot bind moves on to the next.
-SPARE_PORTS = list(range(BASE_PORT + 99, BASE_PORT + 84, -1))
 
 
 def s3_rows(cloud: S3Cloud) -> dict[int, dict[str, Any]]:
@@ -43,75 +36,11 @@ def s3_rows(cloud: S3Cloud) -> dict[int, dict[str, Any]]:
     return {row["replica"]: row for row in rows if row["service"] == "s3"}
 
 
-def wait_live(endpoint: str, process: subprocess.Popen[bytes], timeout: float = 60) -> bool:
-    """Whether the gateway came up (False if it exited first, e.g. its port was taken)."""
-    deadline = time.monotonic() + timeout
-    while process.poll() is None:
-        try:
-            urllib.request.urlopen(f"{endpoint}/_nimbus/live", timeout=1).close()
-            return True
-        except OSError:
-            assert time.monotonic() < deadline, f"{endpoint} never came up"
-            time.sleep(0.1)
-    return False
-
-
-def start_pinned(
-    cloud: S3Cloud, replica: int, ports: list[int]
-) -> tuple[subprocess.Popen[bytes], str]:
-    """A gateway like the cloud's, but whose s3 target is that one replica's address."""
-    plan = json.loads((cloud.run_dir / "plan.json").read_text())
-    gateway_env = next(p for p in plan["processes"] if p["service"] == "gateway")["env"]
-    address = next(
-        f"127.0.0.1:{p['port']}"
-        for p in plan["processes"]
-        if p["service"] == "s3" and p["replica"] == replica
-    )
-    targets = {**json.loads(gateway_env["NIMBUS_TARGETS"]), "s3": [address]}
-    while ports:
-        port = ports.pop(0)
-        with (cloud.run_dir / "logs" / f"gateway-pinned-s3-{replica}.log").open("ab") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "nimbus_gateway"],
-                env={
-                    **os.environ,
-                    **gateway_env,
-                    "NIMBUS_HTTP_PORT": str(port),
-                    "NIMBUS_TARGETS": json.dumps(targets),
-                },
-                stdout=log,
-                stderr=log,
-            )
-        endpoint = f"http://127.0.0.1:{port}"
-        if wait_live(endpoint, process):
-            return process, endpoint
-    raise AssertionError("no spare port for a pinned gateway")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @pytest.fixture(scope="module")
 def pinned(s3_cloud: S3Cloud) -> Iterator[dict[int, Any]]:
     """replica -> a boto3 client whose gateway talks to that s3 replica only."""
-    gateways: list[subprocess.Popen[bytes]] = []
-    clients = {}
-    ports = list(SPARE_PORTS)
-    try:
-        for replica in (0, 1):
-            process, endpoint = start_pinned(s3_cloud, replica, ports)
-            gateways.append(process)
-            clients[replica] = s3_client(endpoint)
-        yield clients
-    finally:
-        for gateway in gateways:
-            stop(gateway)
+    with pinned_gateways(s3_cloud, "s3", (0, 1), spare_ports(BASE_PORT)) as endpoints:
+        yield {replica: s3_client(endpoint) for replica, endpoint in endpoints.items()}
 
 
 def body_of(client: Any, bucket: str, key: str) -> bytes:

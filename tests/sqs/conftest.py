@@ -8,7 +8,6 @@ a test. Messages live in the shared Redis under this cloud's own key prefix
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -23,11 +22,9 @@ from typing import Any
 
 import boto3
 import pytest
-import redis
 from botocore.config import Config
 
-from tests.conftest import REDIS
-from tests.system.conftest import Cloud, _drop_databases
+from tests.system.conftest import Cloud, running_cloud
 
 # Overridable so that several runs can share one machine (each needs its own ports).
 GATEWAY_PORT = int(os.environ.get("NIMBUS_TEST_SQS_GATEWAY_PORT", "4587"))
@@ -73,50 +70,22 @@ class SqsCloud(Cloud):
             time.sleep(0.2)
 
 
-def _drop_redis_keys(prefix: str) -> None:
-    """Every message key this cloud left in the shared Redis (and only those)."""
-    client = redis.Redis.from_url(REDIS)
-    try:
-        batch = []
-        for key in client.scan_iter(match=f"{prefix}*", count=1000):
-            batch.append(key)
-            if len(batch) >= 500:
-                client.delete(*batch)
-                batch.clear()
-        if batch:
-            client.delete(*batch)
-    finally:
-        client.close()
-
-
 @pytest.fixture(scope="session")
 def sqs_cloud(tmp_path_factory: pytest.TempPathFactory, pg_server: str) -> Iterator[SqsCloud]:
     run_dir: Path = tmp_path_factory.mktemp("sqscloud")
     prefix = f"sqst{uuid.uuid4().hex[:8]}_"
     cloud = SqsCloud(run_dir, f"http://127.0.0.1:{GATEWAY_PORT}", "", prefix)
-    started = cloud.nimbus(
-        "up",
-        "--no-infra",
-        "--gateway-port",
-        str(GATEWAY_PORT),
-        "--base-port",
-        str(BASE_PORT),
-        "--db-prefix",
-        prefix,
+    with running_cloud(
+        cloud,
+        pg_server,
+        GATEWAY_PORT,
+        BASE_PORT,
         "--replicas",
         f"sqs={SQS_REPLICAS}",
         "--zones",
         "a,b",
-        check=False,
-    )
-    cloud.up_output = started.stdout
-    try:
-        assert started.returncode == 0, started.stdout + started.stderr
+    ):
         yield cloud
-    finally:
-        cloud.nimbus("down", check=False)
-        asyncio.run(_drop_databases(pg_server, prefix))
-        _drop_redis_keys(prefix)
 
 
 def sqs_client(endpoint: str, *, key: str = "test", secret: str = "test", **config: Any) -> Any:

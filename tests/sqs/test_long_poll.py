@@ -8,99 +8,30 @@ receive and the send are sure to run on different replicas.
 
 from __future__ import annotations
 
-import json
-import os
 import statistics
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.sqs.conftest import BASE_PORT, QueueFactory, SqsCloud, sqs_client
+from tests.system.pinned import pinned_gateways, spare_ports
 
 pytestmark = pytest.mark.system
 
-# Free ports at the top of the test cloud's port block (route53, the last service, starts at
-# base + 80), then the ones the brief gave; a gateway that cannot bind moves on to the next.
-SPARE_PORTS = [*range(BASE_PORT + 99, BASE_PORT + 84, -1), 4583, 4584]
+# Free ports at the top of the test cloud's port block, then two more.
+SPARE_PORTS = [*spare_ports(BASE_PORT), 4583, 4584]
 TRIALS = 5
 WAKE_LIMIT = 0.1  # seconds: the issue's "within 100 ms"
-
-
-def wait_live(endpoint: str, process: subprocess.Popen[bytes], timeout: float = 60) -> bool:
-    """Whether the gateway came up (False if it exited first, e.g. its port was taken)."""
-    deadline = time.monotonic() + timeout
-    while process.poll() is None:
-        try:
-            urllib.request.urlopen(f"{endpoint}/_nimbus/live", timeout=1).close()
-            return True
-        except OSError:
-            assert time.monotonic() < deadline, f"{endpoint} never came up"
-            time.sleep(0.1)
-    return False
-
-
-def start_pinned(
-    cloud: SqsCloud, replica: int, ports: list[int]
-) -> tuple[subprocess.Popen[bytes], str]:
-    """A gateway like the cloud's, but whose sqs target is that one replica's address."""
-    plan = json.loads((cloud.run_dir / "plan.json").read_text())
-    gateway_env = next(p for p in plan["processes"] if p["service"] == "gateway")["env"]
-    address = next(
-        f"127.0.0.1:{p['port']}"
-        for p in plan["processes"]
-        if p["service"] == "sqs" and p["replica"] == replica
-    )
-    targets = {**json.loads(gateway_env["NIMBUS_TARGETS"]), "sqs": [address]}
-    while ports:
-        port = ports.pop(0)
-        with (cloud.run_dir / "logs" / f"gateway-pinned-sqs-{replica}.log").open("ab") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "nimbus_gateway"],
-                env={
-                    **os.environ,
-                    **gateway_env,
-                    "NIMBUS_HTTP_PORT": str(port),
-                    "NIMBUS_TARGETS": json.dumps(targets),
-                },
-                stdout=log,
-                stderr=log,
-            )
-        endpoint = f"http://127.0.0.1:{port}"
-        if wait_live(endpoint, process):
-            return process, endpoint
-    raise AssertionError("no spare port for a pinned gateway")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @pytest.fixture(scope="module")
 def pinned(sqs_cloud: SqsCloud) -> Iterator[dict[int, Any]]:
     """replica -> a boto3 client whose gateway talks to that sqs replica only."""
-    gateways: list[subprocess.Popen[bytes]] = []
-    clients = {}
-    ports = list(SPARE_PORTS)
-    try:
-        for replica in (0, 1):
-            process, endpoint = start_pinned(sqs_cloud, replica, ports)
-            gateways.append(process)
-            clients[replica] = sqs_client(endpoint, read_timeout=60)
-        yield clients
-    finally:
-        for gateway in gateways:
-            stop(gateway)
+    with pinned_gateways(sqs_cloud, "sqs", (0, 1), list(SPARE_PORTS)) as endpoints:
+        yield {r: sqs_client(endpoint, read_timeout=60) for r, endpoint in endpoints.items()}
 
 
 def wake_latency(receiver: Any, sender: Any, url: str, body: str) -> float:

@@ -7,7 +7,6 @@ this cloud's own key prefix, removed at the end.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import time
@@ -19,11 +18,9 @@ from typing import Any
 import boto3
 import botocore.exceptions
 import pytest
-import redis
 from botocore.config import Config
 
-from tests.conftest import REDIS
-from tests.system.conftest import Cloud, _drop_databases
+from tests.system.conftest import Cloud, running_cloud
 
 GATEWAY_PORT = int(os.environ.get("NIMBUS_TEST_SQS_AUTHZ_GATEWAY_PORT", "4585"))
 BASE_PORT = int(os.environ.get("NIMBUS_TEST_SQS_AUTHZ_BASE_PORT", "30700"))
@@ -34,42 +31,13 @@ OWNER = "000000000000"
 SETTLE_SECONDS = 20.0
 
 
-def _drop_redis_keys(prefix: str) -> None:
-    client = redis.Redis.from_url(REDIS)
-    try:
-        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
-        for start in range(0, len(keys), 500):
-            client.delete(*keys[start : start + 500])
-    finally:
-        client.close()
-
-
 @pytest.fixture(scope="session")
 def authz_cloud(tmp_path_factory: pytest.TempPathFactory, pg_server: str) -> Iterator[Cloud]:
     run_dir: Path = tmp_path_factory.mktemp("sqsauthz")
     prefix = f"sqsz{uuid.uuid4().hex[:8]}_"
     cloud = Cloud(run_dir, f"http://127.0.0.1:{GATEWAY_PORT}", "", prefix)
-    started = cloud.nimbus(
-        "up",
-        "--no-infra",
-        "--auth-mode",
-        "enforce",
-        "--gateway-port",
-        str(GATEWAY_PORT),
-        "--base-port",
-        str(BASE_PORT),
-        "--db-prefix",
-        prefix,
-        check=False,
-    )
-    cloud.up_output = started.stdout
-    try:
-        assert started.returncode == 0, started.stdout + started.stderr
+    with running_cloud(cloud, pg_server, GATEWAY_PORT, BASE_PORT, "--auth-mode", "enforce"):
         yield cloud
-    finally:
-        cloud.nimbus("down", check=False)
-        asyncio.run(_drop_databases(pg_server, prefix))
-        _drop_redis_keys(prefix)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import subprocess
 import sys
@@ -12,10 +14,13 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+import redis
 from nimbus_core.settings import dsn_for
 
+from tests.conftest import REDIS
+
 GATEWAY_PORT = 4599
-BASE_PORT = 51100
+BASE_PORT = 21100
 
 
 @dataclass
@@ -52,24 +57,33 @@ async def _drop_databases(server: str, prefix: str) -> None:
         await admin.close()
 
 
-@pytest.fixture(scope="session")
-def cloud(tmp_path_factory: pytest.TempPathFactory, pg_server: str) -> Iterator[Cloud]:
-    run_dir = tmp_path_factory.mktemp("cloud")
-    prefix = f"sys{uuid.uuid4().hex[:8]}_"
-    cloud = Cloud(run_dir, f"http://127.0.0.1:{GATEWAY_PORT}", "", prefix)
+def _drop_redis_keys(prefix: str) -> None:
+    """Every key the cloud left in the shared Redis (SQS messages), and only those."""
+    client = redis.Redis.from_url(REDIS)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        for start in range(0, len(keys), 500):
+            client.delete(*keys[start : start + 500])
+    finally:
+        client.close()
+
+
+@contextlib.contextmanager
+def running_cloud(
+    cloud: Cloud, pg_server: str, gateway_port: int, base_port: int, *options: str
+) -> Iterator[Cloud]:
+    """`nimbus up --no-infra` on these ports with the cloud's database prefix (plus options
+    such as --replicas); on exit `nimbus down`, then its databases and Redis keys go."""
     started = cloud.nimbus(
         "up",
         "--no-infra",
         "--gateway-port",
-        str(GATEWAY_PORT),
+        str(gateway_port),
         "--base-port",
-        str(BASE_PORT),
+        str(base_port),
         "--db-prefix",
-        prefix,
-        "--replicas",
-        "sqs=2",
-        "--zones",
-        "a,b",
+        cloud.db_prefix,
+        *options,
         check=False,
     )
     cloud.up_output = started.stdout
@@ -78,6 +92,16 @@ def cloud(tmp_path_factory: pytest.TempPathFactory, pg_server: str) -> Iterator[
         yield cloud
     finally:
         cloud.nimbus("down", check=False)
-        import asyncio
+        asyncio.run(_drop_databases(pg_server, cloud.db_prefix))
+        _drop_redis_keys(cloud.db_prefix)
 
-        asyncio.run(_drop_databases(pg_server, prefix))
+
+@pytest.fixture(scope="session")
+def cloud(tmp_path_factory: pytest.TempPathFactory, pg_server: str) -> Iterator[Cloud]:
+    run_dir = tmp_path_factory.mktemp("cloud")
+    prefix = f"sys{uuid.uuid4().hex[:8]}_"
+    cloud = Cloud(run_dir, f"http://127.0.0.1:{GATEWAY_PORT}", "", prefix)
+    with running_cloud(
+        cloud, pg_server, GATEWAY_PORT, BASE_PORT, "--replicas", "sqs=2", "--zones", "a,b"
+    ):
+        yield cloud

@@ -14,8 +14,7 @@ from typing import Any
 import asyncpg
 import pytest
 from nimbus.common.v1.common_pb2 import RequestContext
-from nimbus_core import db, kafka
-from nimbus_core.migrations import apply_migrations, load_migrations
+from nimbus_core import kafka
 from nimbus_core.operations import UnaryHandler
 from nimbus_core.runtime import Resources
 from nimbus_sqs.api import messages, move_tasks, queues
@@ -28,20 +27,6 @@ from tests.conftest import KAFKA, REDIS
 ACCOUNT = "000000000000"
 REGION = "us-east-1"
 ENDPOINT = "127.0.0.1:4566"
-
-
-@pytest.fixture
-async def sqs_pool(
-    pg_server: str, database_name: str, fresh_database: str
-) -> AsyncIterator[asyncpg.Pool]:
-    """A fresh database carrying the core and the sqs schema."""
-    await db.ensure_database(pg_server, database_name)
-    pool = await db.create_pool(fresh_database, max_size=8)
-    async with pool.acquire() as conn:
-        await apply_migrations(conn, "core", load_migrations("nimbus_core.schema"))
-        await apply_migrations(conn, "sqs", load_migrations("nimbus_sqs.migrations"))
-    yield pool
-    await db.close_pool(pool)
 
 
 @pytest.fixture
