@@ -26,7 +26,7 @@ import boto3
 from botocore.config import Config
 from nimbus_core.settings import dsn_for
 
-GATEWAY, OPEN_GATEWAY, BASE_PORT = 4580, 4581, 52100
+GATEWAY, OPEN_GATEWAY, BASE_PORT = 4580, 4581, 22100
 SERVER = "postgresql://nimbus:nimbus@127.0.0.1:5432"
 
 

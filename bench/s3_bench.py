@@ -1,7 +1,7 @@
 """S3 throughput and memory: Nimbus beside moto's server, in one run.
 
 Starts moto's S3 server (127.0.0.1:4563) and a Nimbus cloud of its own (`nimbus up
---no-infra`, gateway on 4560, services from port 53100, two s3 replicas; needs the
+--no-infra`, gateway on 4560, services from port 23100, two s3 replicas; needs the
 infrastructure: make infra-up), then measures on both, taking turns:
 PutObject and GetObject of 4 KiB and 8 MiB objects, and whole ListObjectsV2 listings of a
 bucket holding 10,000 keys, each by 1 and by 8 concurrent clients. Prints ops/s, MiB/s and
@@ -31,7 +31,7 @@ from bench.s3.memory import PeakRss  # noqa: E402
 from bench.s3.report import Row, document, memory_table, throughput_table  # noqa: E402
 from bench.s3.targets import Moto, Nimbus  # noqa: E402
 
-GATEWAY_PORT, BASE_PORT, MOTO_PORT = 4560, 53100, 4563
+GATEWAY_PORT, BASE_PORT, MOTO_PORT = 4560, 23100, 4563
 BUCKET = "bench-s3"
 KIB, MIB = 1024, 1024 * 1024
 SIZES = {"4 KiB": 4 * KIB, "8 MiB": 8 * MIB}

@@ -1,7 +1,7 @@
 """SQS throughput and memory: Nimbus beside moto's server, in one run.
 
 Starts moto's server (127.0.0.1:4571) and a Nimbus cloud of its own (`nimbus up
---no-infra`, gateway on 4570, services from port 53300, two sqs replicas; needs the
+--no-infra`, gateway on 4570, services from port 23300, two sqs replicas; needs the
 infrastructure: make infra-up), then measures on both, taking turns: SendMessage,
 SendMessageBatch of 10, and ReceiveMessage (up to 10) followed by DeleteMessageBatch of
 what came back, each by 1 and by 8 concurrent clients (one thread and one boto3 client
@@ -42,7 +42,7 @@ from bench.s3.report import machine  # noqa: E402
 from bench.s3.targets import HOST, Moto, Nimbus  # noqa: E402
 from bench.sqs_store_bench import DOC, write_section  # noqa: E402
 
-GATEWAY_PORT, BASE_PORT, MOTO_PORT = 4570, 53300, 4571
+GATEWAY_PORT, BASE_PORT, MOTO_PORT = 4570, 23300, 4571
 REDIS_URL = "redis://127.0.0.1:6379/0"  # the shared infrastructure's, as nimbus up uses it
 BODY = "x" * 256  # a typical small message; the same for both
 SECTION = "moto"

@@ -176,7 +176,7 @@ def iam_stub(iam_channel: grpc.aio.Channel) -> iam_pb2_grpc.IamInternalStub:
 
 # A whole cloud for the IAM API tests, on ports and databases no other test cloud uses.
 API_GATEWAY_PORT = 4595
-API_BASE_PORT = 51900
+API_BASE_PORT = 21900
 
 
 @dataclass

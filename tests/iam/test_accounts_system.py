@@ -1,6 +1,6 @@
 """`nimbus accounts create` end to end: a whole cloud started by `nimbus up`, two iam replicas.
 
-Ports (gateway 4597, services from 51500) and databases (a prefix of their own) differ from
+Ports (gateway 4597, services from 21500) and databases (a prefix of their own) differ from
 every other test cloud, so this runs alongside them.
 """
 
@@ -24,7 +24,7 @@ from tests.iam.conftest import drop_databases
 pytestmark = pytest.mark.system
 
 GATEWAY_PORT = 4597
-BASE_PORT = 51500
+BASE_PORT = 21500
 
 
 def nimbus(run_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
