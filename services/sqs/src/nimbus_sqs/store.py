@@ -179,6 +179,10 @@ class MessageStore:
     async def _run(self, name: str, keys: list[str], args: list[Any]) -> Any:
         return await self._scripts[name](keys=keys, args=args)
 
+    def _queue_head(self, queue: QueueRecord) -> list[Any]:
+        """The first two arguments of every per-queue script: its key prefix and FIFO flag."""
+        return [self.queue_prefix(queue.queue_id), "1" if queue.fifo else "0"]
+
     # -- operations -------------------------------------------------------------------
 
     async def send(self, queue: QueueRecord, messages: Sequence[NewMessage]) -> list[SendResult]:
@@ -187,8 +191,7 @@ class MessageStore:
         if not messages:
             return []
         args: list[Any] = [
-            self.queue_prefix(queue.queue_id),
-            "1" if queue.fifo else "0",
+            *self._queue_head(queue),
             queue.queue_id,
             self.wake_channel,
             self._dedup_ms,
@@ -220,8 +223,7 @@ class MessageStore:
         redrive = queue.redrive
         dlq_id = redrive.dlq_queue_id if redrive else queue.queue_id
         args: list[Any] = [
-            self.queue_prefix(queue.queue_id),
-            "1" if queue.fifo else "0",
+            *self._queue_head(queue),
             queue.queue_id,
             max_messages,
             int(visibility_timeout) * 1000,
@@ -273,8 +275,7 @@ class MessageStore:
             "delete",
             self._block(queue.queue_id),
             [
-                self.queue_prefix(queue.queue_id),
-                "1" if queue.fifo else "0",
+                *self._queue_head(queue),
                 queue.queue_id,
                 receipt.message_id,
                 receipt.token,
@@ -293,8 +294,7 @@ class MessageStore:
                 "visibility",
                 self._block(queue.queue_id),
                 [
-                    self.queue_prefix(queue.queue_id),
-                    "1" if queue.fifo else "0",
+                    *self._queue_head(queue),
                     queue.queue_id,
                     receipt.message_id,
                     receipt.token,
@@ -322,7 +322,7 @@ class MessageStore:
     async def purge(self, queue: QueueRecord) -> None:
         """Delete every message, a bounded step per call so Redis never stalls; the
         sequence counter, dedup records and waiters survive."""
-        args = [self.queue_prefix(queue.queue_id), "1" if queue.fifo else "0", _PURGE_BATCH]
+        args = [*self._queue_head(queue), _PURGE_BATCH]
         while not int(await self._run("purge", self._block(queue.queue_id), args)):
             pass
 
@@ -333,8 +333,7 @@ class MessageStore:
     async def expire(self, queue: QueueRecord) -> int:
         """Delete the messages older than the queue's retention period; returns how many."""
         args = [
-            self.queue_prefix(queue.queue_id),
-            "1" if queue.fifo else "0",
+            *self._queue_head(queue),
             queue.retention_seconds * 1000,
             _EXPIRE_BATCH,
         ]

@@ -319,44 +319,50 @@ def check_system_attributes(attributes: Any) -> dict[str, dict[str, Any]]:
 # -- receive and visibility parameters ---------------------------------------------------
 
 
+def _out_of_range(parameter: str, value: int, reason: str) -> AwsError:
+    """SQS's wording for a number outside its range; the reason differs per operation."""
+    return invalid_parameter_value(
+        f"Value {value} for parameter {parameter} is invalid. Reason: {reason}"
+    )
+
+
 def check_max_messages(value: int) -> None:
     if not 1 <= value <= MAX_RECEIVE:
-        raise invalid_parameter_value(
-            f"Value {value} for parameter MaxNumberOfMessages is invalid. Reason: Must be "
-            f"between 1 and {MAX_RECEIVE}, if provided."
+        raise _out_of_range(
+            "MaxNumberOfMessages", value, f"Must be between 1 and {MAX_RECEIVE}, if provided."
         )
 
 
 def check_wait_seconds(value: int) -> None:
     if not 0 <= value <= MAX_WAIT_SECONDS:
-        raise invalid_parameter_value(
-            f"Value {value} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 "
-            f"and <= {MAX_WAIT_SECONDS}, if provided."
+        raise _out_of_range(
+            "WaitTimeSeconds", value, f"Must be >= 0 and <= {MAX_WAIT_SECONDS}, if provided."
         )
 
 
 def check_receive_visibility(value: int) -> None:
     if not 0 <= value <= MAX_VISIBILITY_TIMEOUT:
-        raise invalid_parameter_value(
-            f"Value {value} for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 "
-            f"and <= {MAX_VISIBILITY_TIMEOUT}, if provided."
+        raise _out_of_range(
+            "VisibilityTimeout",
+            value,
+            f"Must be >= 0 and <= {MAX_VISIBILITY_TIMEOUT}, if provided.",
         )
 
 
 def check_change_visibility(value: int) -> None:
     if not 0 <= value <= MAX_VISIBILITY_TIMEOUT:
-        raise invalid_parameter_value(
-            f"Value {value} for parameter VisibilityTimeout is invalid. Reason: Must be "
-            f"between 0 and {MAX_VISIBILITY_TIMEOUT}."
+        raise _out_of_range(
+            "VisibilityTimeout", value, f"Must be between 0 and {MAX_VISIBILITY_TIMEOUT}."
         )
 
 
 def check_entry_visibility(value: int) -> None:
     """ChangeMessageVisibilityBatch words the same range check differently per entry."""
     if not 0 <= value <= MAX_VISIBILITY_TIMEOUT:
-        raise invalid_parameter_value(
-            f"Value {value} for parameter VisibilityTimeout is invalid. Reason: "
-            f"VisibilityTimeout must be an integer between 0 and {MAX_VISIBILITY_TIMEOUT}."
+        raise _out_of_range(
+            "VisibilityTimeout",
+            value,
+            f"VisibilityTimeout must be an integer between 0 and {MAX_VISIBILITY_TIMEOUT}.",
         )
 
 
